@@ -1,0 +1,73 @@
+"""First-run set-up, standard library only: a project virtual environment with pinned packages.
+
+Like Firefox's ``mach`` or Rust's ``x.py``: ``python make_book.py ...`` creates ``.venv/`` from
+``requirements.lock`` the first time (and again when the lock file changes), then re-runs itself
+with the venv's Python. Debian packages that make the build faster are installed when running as
+root with apt; otherwise the exact command is printed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+LOCK = "requirements.lock"
+STAMP = ".folio-lock.sha256"
+
+
+def _in_venv(root: Path) -> bool:
+    return Path(sys.prefix).resolve() == (root / ".venv").resolve()
+
+
+def _say(message: str) -> None:
+    print(f"make_book: {message}", file=sys.stderr, flush=True)
+
+
+def ensure_environment(root: Path, argv: list[str]) -> None:
+    if os.environ.get("FOLIO_NO_BOOTSTRAP") == "1":
+        return
+    lock = root / LOCK
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    env_dir = root / ".venv"
+    python = env_dir / "bin" / "python"
+    stamp = env_dir / STAMP
+    if not (python.exists() and stamp.exists() and stamp.read_text().strip() == digest):
+        _say("setting up .venv with the pinned dependencies (first run; takes a minute)")
+        if not python.exists():
+            venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-r", str(lock)], check=True)
+        stamp.write_text(digest + "\n")
+        _say(".venv is ready")
+    ensure_system_packages()
+    if not _in_venv(root):
+        os.execv(str(python), [str(python), *argv])
+
+
+def harfbuzz_subset_available() -> bool:
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def ensure_system_packages() -> None:
+    """libharfbuzz-subset0 makes WeasyPrint subset fonts about 2x faster and deterministically."""
+    if harfbuzz_subset_available():
+        return
+    command = "apt-get install -y libharfbuzz-subset0"
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        _say(f"installing libharfbuzz-subset0 for faster font subsetting ({command})")
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        if subprocess.run(["apt-get", "install", "-y", "-qq", "libharfbuzz-subset0"], env=env, check=False, **quiet).returncode:
+            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, **quiet)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "libharfbuzz-subset0"], env=env, check=False, **quiet)
+        if not harfbuzz_subset_available():
+            _say(f"could not install libharfbuzz-subset0; continuing with the slower fontTools fallback. Run: sudo {command}")
+    else:
+        _say(f"libharfbuzz-subset0 is missing, so font subsetting is slower. To fix: sudo {command}")

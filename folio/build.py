@@ -1,0 +1,178 @@
+"""build(): the whole pipeline, top to bottom, one phase per comment.
+
+Nothing is written to the published outputs until every input has been read and checked.
+Each output is written to a temporary file and renamed into place only when it is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import a11y, chapters as chapters_mod, checks, config, epub, figures, pandoc, pdf, render
+from .catalogue import finding
+from .errors import BuildError, Finding, relpath
+
+TARGETS = ("pdf", "press", "large-print", "epub")
+
+
+@dataclass
+class Output:
+    name: str
+    path: Path
+    pages: int | None
+    seconds: float
+
+
+@dataclass
+class BuildReport:
+    outputs: list[Output] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+@dataclass(frozen=True)
+class Sources:
+    book: config.Book
+    chapters: list[chapters_mod.Chapter]
+    bibliography: list[dict[str, object]]
+    figure_specs: list[figures.FigureSpec]
+
+
+def read_sources(root: Path) -> tuple[Sources, list[Finding]]:
+    """Read book.yaml, every chapter, the bibliography and the figure data; check them all."""
+    book = config.load_book(root)
+    chapters, problems = chapters_mod.read_chapters(book)
+    bibliography, bib_problems = checks.load_bibliography(book.bibliography, root)
+    problems += bib_problems
+    try:
+        specs = figures.load_figure_specs(root / "assets" / "data" / "figures")
+    except ValueError as exc:
+        specs = []
+        problems.append(finding("I001", relpath(root / "assets" / "data" / "figures", root), 0, str(exc)))
+    if not problems:
+        problems += checks.run_all(chapters, root, bibliography, book.bibliography, {s.id for s in specs})
+    return Sources(book, chapters, bibliography, specs), sorted(problems)
+
+
+def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
+          progress: Callable[[str], None] = lambda _: None) -> BuildReport:
+    report = BuildReport()
+    out_dir = root / "output"
+    build_dir = out_dir / "build"
+
+    # 1. Read and check every input; stop before writing anything if there is an error.
+    progress("Checking sources")
+    sources, problems = read_sources(root)
+    report.findings += problems
+    if report.errors or (strict and report.warnings):
+        raise BuildError(report.findings)
+    book, chapters = sources.book, sources.chapters
+
+    # 2. Figures and stylesheets for each edition, into output/build/.
+    progress("Drawing figures")
+    build_dir.mkdir(parents=True, exist_ok=True)
+    palette = render.load_palette(root)
+    rgb = render.rgb_colour(palette)
+    cmyk = render.cmyk_colour(palette, book.printer.output_intent)
+    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures", rgb, "Inter")
+    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures-cmyk", cmyk, "Inter")
+    env = render.environment(root)
+    editions = {
+        "pdf": render.Edition("member", book.slug, rgb, "figures"),
+        "press": render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk"),
+        "large-print": render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures"),
+    }
+    fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
+    (build_dir / "css").mkdir(exist_ok=True)
+    for edition in editions.values():
+        css = render.render_css(env, "css/book.css.j2", edition, book, chapters, fonts_url)
+        if edition.name == "press":
+            css = render.press_colour_profile(book, build_dir / "css") + css
+        (build_dir / "css" / f"{edition.name}.css").write_text(css, encoding="utf-8")
+        motif = env.get_template("cover-motif.svg.j2").render(c=edition.colour)
+        (build_dir / "css" / f"cover-motif-{edition.name}.svg").write_text(motif, encoding="utf-8")
+    themes = sorted({c.theme for c in chapters if c.theme})
+    (build_dir / "css" / "epub.css").write_text(
+        env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
+    (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+
+    # 3. Markdown to HTML: one pandoc call for the whole book, citations resolved.
+    progress("Converting Markdown (pandoc)")
+    statement = a11y.statement(sources)
+    inserts = render.generated_blocks(env, book, chapters, statement)
+    bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
+    report.findings += warnings
+
+    # 4. Assemble each edition's HTML with the Jinja layouts.
+    html_paths: dict[str, Path] = {}
+    for target, edition in editions.items():
+        html = render.render_book(env, book, chapters, bodies, edition, f"css/{edition.name}.css")
+        path = build_dir / f"{edition.file_stem}.html"
+        path.write_text(html, encoding="utf-8")
+        html_paths[target] = path
+
+    # 5. Render the editions in parallel: PDFs in worker processes, the EPUB here meanwhile.
+    progress("Rendering " + ", ".join(targets))
+    temps: dict[str, tuple[Path, Path, int | None, float]] = {}
+    start = time.monotonic()
+    jobs = {t: pdf.PdfJob(edition=t, html_path=html_paths[t], target=out_dir / f"{editions[t].file_stem}.pdf",
+                          root=root, variant="pdf/x-4" if t == "press" else "pdf/ua-1",
+                          source_date_epoch=book.source_date_epoch,
+                          page_multiple=book.printer.page_multiple if t == "press" else 1)
+            for t in targets if t in editions}
+    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool:
+        futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
+        if "epub" in targets:
+            fonts = sorted((root / "assets" / "fonts").glob("inter/Inter-[RB]*.otf")) + sorted(
+                (root / "assets" / "fonts" / "source-serif-4").glob("*-400-*.woff2")) + sorted(
+                (root / "assets" / "fonts" / "source-serif-4").glob("*-700-normal.woff2"))
+            job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub", fonts,
+                               a11y.epub_metadata(sources))
+            temp, warnings = epub.build(job)
+            report.findings += warnings
+            temps["epub"] = (temp, job.target, None, time.monotonic() - start)
+        for t, fut in futures.items():
+            result = fut.result()
+            report.findings += result.findings
+            temps[t] = (result.target, jobs[t].target, result.pages, time.monotonic() - start)
+
+    # 6. Publish: rename each complete file into place, unless the run failed.
+    failed = report.errors or (strict and report.warnings)
+    for name, (temp, target, pages, seconds) in temps.items():
+        if failed:
+            temp.unlink(missing_ok=True)
+            continue
+        os.replace(temp, target)
+        report.outputs.append(Output(name, target, pages, seconds))
+    if failed:
+        raise BuildError(report.findings)
+    return report
+
+
+def clean(root: Path) -> list[Path]:
+    """Remove what the build made, and nothing else."""
+    out_dir = root / "output"
+    removed: list[Path] = []
+    if out_dir.is_dir():
+        for child in sorted(out_dir.iterdir()):
+            if child.name == ".gitkeep":
+                continue
+            if child.is_dir():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+            removed.append(child)
+    return removed

@@ -1,0 +1,215 @@
+"""Content checks on chapter bodies, run before anything is rendered.
+
+Each check returns findings with a stable code (``folio.catalogue``) and the file line. The
+checks read Markdown line by line, skipping code blocks, so they are fast and exact about lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import yamlio
+from .catalogue import finding
+from .chapters import Chapter
+from .errors import Finding, relpath
+
+BLOCKS = {"case-study", "pull-quote", "key-facts", "call-to-action", "trends-at-a-glance",
+          "accessibility-statement", "sources"}
+GENERATED_BLOCKS = {"trends-at-a-glance", "accessibility-statement"}
+THEME_SECTIONS = ("Then", "Now", "Next")
+THEME_BLOCKS = ("case-study", "pull-quote", "call-to-action")
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*#*\s*$")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_DIV_OPEN = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*(:*)\s*$")
+_DIV_CLOSE = re.compile(r"^(:{3,})\s*$")
+_CITE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
+_IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\[]+)\]\((?P<href>[^)\s]+)\)")
+_RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
+_ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""")
+_VAGUE = {"click here", "here", "more", "read more", "this link", "link"}
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+
+
+def body_lines(chapter: Chapter) -> Iterator[Line]:
+    """Lines of the body outside code blocks, with their file line numbers."""
+    fence: str | None = None
+    for offset, text in enumerate(chapter.body.split("\n")):
+        match = _FENCE.match(text)
+        if fence is None and match:
+            fence = match.group(1)[0] * 3
+            continue
+        if fence is not None:
+            if text.startswith(fence):
+                fence = None
+            continue
+        yield Line(chapter.body_line + offset, text)
+
+
+def check_structure(chapter: Chapter) -> list[Finding]:
+    out: list[Finding] = []
+    sections: list[tuple[str, int]] = []
+    level = 1
+    last_heading: tuple[int, int] | None = None   # (line, level) of a heading with no text yet
+    divs: list[tuple[str, int]] = []
+    blocks: set[str] = set()
+    for line in body_lines(chapter):
+        heading = _HEADING.match(line.text)
+        if heading:
+            depth = len(heading.group(1))
+            title = heading.group(2).strip()
+            if depth == 1:
+                out.append(finding("S002", chapter.shown, line.number, f"level-1 heading '{title}'"))
+            elif depth > level + 1:
+                out.append(finding("S003", chapter.shown, line.number,
+                                   f"heading '{title}' is level {depth} but follows level {level}"))
+            if last_heading is not None and depth <= last_heading[1]:
+                out.append(finding("S005", chapter.shown, last_heading[0], "empty section"))
+            last_heading = (line.number, depth)
+            level = depth
+            if depth == 2:
+                sections.append((title, line.number))
+            continue
+        close = _DIV_CLOSE.match(line.text)
+        if close and divs:
+            divs.pop()
+            continue
+        div = _DIV_OPEN.match(line.text)
+        if div:
+            name = div.group(2).strip("{} ").split()[0].lstrip(".") if div.group(2) else ""
+            if name and not name.startswith("#") and name not in BLOCKS:
+                out.append(finding("S007", chapter.shown, line.number, f"unknown block '{name}'"))
+            blocks.add(name)
+            divs.append((name, line.number))
+            continue
+        if line.text.strip():
+            last_heading = None
+    for name, number in divs:
+        out.append(finding("S006", chapter.shown, number, f"block '{name}' opened here is never closed"))
+    if chapter.kind == "theme":
+        titles = [t for t, _ in sections]
+        if titles != list(THEME_SECTIONS):
+            missing = [t for t in THEME_SECTIONS if t not in titles]
+            if missing:
+                message = f"missing section{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
+            else:
+                message = f"sections are {', '.join(titles)}; expected Then, Now, Next"
+            out.append(finding("S001", chapter.shown, sections[0][1] if sections else chapter.body_line, message))
+        for block in THEME_BLOCKS:
+            if block not in blocks:
+                out.append(finding("S004", chapter.shown, chapter.body_line, f"no '{block}' block"))
+    return out
+
+
+def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set[str],
+                 figure_ids: set[str]) -> tuple[list[Finding], set[str]]:
+    """Citations, images, links and raw HTML. Returns findings and the keys cited."""
+    out: list[Finding] = []
+    cited: set[str] = set()
+    for line in body_lines(chapter):
+        text = line.text
+        for match in _CITE.finditer(text):
+            key = match.group(1).rstrip(".:,;")
+            if "@" in text[max(0, match.start() - 64):match.start()].split()[-1:] and "." in key:
+                continue  # an e-mail address
+            cited.add(key)
+            if key not in cite_keys and not key.startswith(("fig-", "tbl-")):
+                out.append(finding("C001", chapter.shown, line.number, f"citation '@{key}' is not in the bibliography",
+                                   col=match.start() + 1))
+        for match in _IMAGE.finditer(text):
+            src = match.group("src")
+            attrs = match.group("attrs") or ""
+            alt = _ALT.search(attrs)
+            if alt is None or not (alt.group(2) or alt.group(3) or "").strip():
+                out.append(finding("I002", chapter.shown, line.number, f"image '{src}' has no alt text",
+                                   col=match.start() + 1))
+            out.extend(_check_image_src(src, chapter, line, match.start() + 1, root, figure_ids))
+        for match in _LINK.finditer(text):
+            label, href = match.group("text").strip(), match.group("href")
+            col = match.start() + 1
+            if href.startswith("#"):
+                if href[1:] not in anchors:
+                    out.append(finding("L001", chapter.shown, line.number, f"link to '{href}', which is not in the book", col=col))
+            if re.match(r"^(https?://|www\.)", label):
+                out.append(finding("L002", chapter.shown, line.number, f"link text '{label}' is a bare address", col=col))
+            elif label.lower().strip(".") in _VAGUE:
+                out.append(finding("L003", chapter.shown, line.number, f"link text '{label}' does not say where it goes", col=col))
+        stripped = re.sub(r"`[^`]*`", "", text)
+        for match in _RAW_HTML.finditer(stripped):
+            out.append(finding("H001", chapter.shown, line.number, f"raw HTML <{match.group(1)}>", col=match.start() + 1))
+    return out, cited
+
+
+def _check_image_src(src: str, chapter: Chapter, line: Line, col: int, root: Path,
+                     figure_ids: set[str]) -> list[Finding]:
+    if src.startswith("figures/") and src.endswith(".svg"):
+        if src[len("figures/"):-len(".svg")] not in figure_ids:
+            return [finding("I001", chapter.shown, line.number, f"figure '{src}' has no data file in assets/data/figures/", col=col)]
+        return []
+    if re.match(r"^[a-z]+:", src):
+        return [finding("I003", chapter.shown, line.number, f"image '{src}' is not a file in assets/", col=col)]
+    target = (chapter.path.parent / src).resolve()
+    assets = (root / "assets").resolve()
+    if not target.is_relative_to(assets):
+        return [finding("I003", chapter.shown, line.number, f"image '{src}' is outside assets/", col=col)]
+    if not target.is_file():
+        return [finding("I001", chapter.shown, line.number, f"image '{src}' does not exist", col=col)]
+    return []
+
+
+def load_bibliography(path: Path, root: Path) -> tuple[list[dict[str, Any]], list[Finding]]:
+    shown = relpath(path, root)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [finding("C002", shown, 0, f"cannot read the bibliography: {exc}")]
+    data, lines, problems = yamlio.load(text, shown)
+    if problems:
+        return [], problems
+    if isinstance(data, dict) and "references" in data:
+        data = data["references"]
+    if not isinstance(data, list) or not all(isinstance(e, dict) and "id" in e for e in data):
+        return [], [finding("C002", shown, 1, "the bibliography must be a list of CSL entries, each with an 'id'")]
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(data):
+        key = str(entry["id"])
+        line = lines.get((str(index),), 1)
+        if key in seen:
+            problems.append(finding("Y002", shown, line, f"bibliography id '{key}' is already used at line {seen[key]}"))
+        seen[key] = line
+    return data, problems
+
+
+def chapter_anchors(chapters: list[Chapter]) -> set[str]:
+    """Ids a link may point at: chapter ids and explicit heading or div ids."""
+    anchors = {c.id for c in chapters}
+    for chapter in chapters:
+        for line in body_lines(chapter):
+            anchors.update(re.findall(r"\{[^}]*#([\w-]+)", line.text))
+    return anchors
+
+
+def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, Any]],
+            bib_path: Path, figure_ids: set[str]) -> list[Finding]:
+    keys = {str(e["id"]) for e in bibliography}
+    anchors = chapter_anchors(chapters)
+    out: list[Finding] = []
+    cited: set[str] = set()
+    for chapter in chapters:
+        out.extend(check_structure(chapter))
+        found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
+        out.extend(found)
+        cited |= keys_used
+    for key in sorted(keys - cited):
+        out.append(finding("C003", relpath(bib_path, root), 0, f"'{key}' is never cited"))
+    return out

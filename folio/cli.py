@@ -1,0 +1,165 @@
+"""Command line: parse arguments, run a command, print findings and a summary, return the exit code.
+
+Exit status: 0 success, 1 content or build error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = {
+    "all": "build every edition: member PDF, press PDF, large-print PDF and EPUB",
+    "pdf": "build the member PDF (accessible, for screens)",
+    "press": "build the press PDF (PDF/X-4, CMYK, bleed) and its preflight report",
+    "large-print": "build the large-print PDF",
+    "epub": "build the EPUB 3 and check it with EPUBCheck",
+    "check": "check the sources without rendering anything",
+    "clean": "remove everything the build made under output/",
+    "test": "run ruff, mypy and the test suite",
+}
+TARGETS = {"all": ("pdf", "press", "large-print", "epub"), "pdf": ("pdf",), "press": ("press",),
+           "large-print": ("large-print",), "epub": ("epub",)}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"make_book.py: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="make_book.py", description="Build Digital Trends 2026 from the Markdown chapters.",
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+                epilog="commands:\n" + "\n".join(f"  {k:<12} {v}" for k, v in COMMANDS.items())
+                + "\n\nexit status: 0 success, 1 content or build error, 2 usage error")
+    p.add_argument("command", choices=list(COMMANDS), metavar="command", help="one of: " + ", ".join(COMMANDS))
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    p.add_argument("--plain", action="store_true", help="no colour or progress display (also when NO_COLOR is set)")
+    p.add_argument("--version", action="version", version=f"folio {__version__}")
+    p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (test only)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    import os
+
+    plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
+    console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)
+    if args.pytest_args and args.command != "test":
+        console.print(f"make_book.py: error: unexpected arguments {' '.join(args.pytest_args)}")
+        return 2
+    try:
+        if args.command == "test":
+            return run_tests(args.pytest_args)
+        if args.command == "clean":
+            from .build import clean
+
+            removed = clean(ROOT)
+            console.print(f"Removed {len(removed)} item(s) from output/.")
+            return 0
+        if args.command == "check":
+            return run_check(console, args.strict)
+        return run_build(console, TARGETS[args.command], args.strict, plain)
+    except KeyboardInterrupt:
+        console.print("Interrupted; the previous outputs are unchanged.")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for editors
+        if args.debug:
+            raise
+        console.print(f"make_book.py: internal error: {type(exc).__name__}: {exc}")
+        console.print("Run again with --debug to see the traceback, and report it.")
+        return 1
+
+
+def _print_findings(console: Console, findings: list[object]) -> None:
+    for f in findings:
+        console.print(f.format(), markup=False)  # type: ignore[attr-defined]
+
+
+def _summary_line(errors: int, warnings: int) -> str:
+    return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+
+
+def run_check(console: Console, strict: bool) -> int:
+    from .build import read_sources
+    from .errors import BuildError
+
+    try:
+        _, findings = read_sources(ROOT)
+    except BuildError as exc:
+        findings = exc.findings
+    _print_findings(console, findings)
+    errors = sum(1 for f in findings if f.severity == "error")
+    warnings = len(findings) - errors
+    console.print(f"check: {_summary_line(errors, warnings)}")
+    return 1 if errors or (strict and warnings) else 0
+
+
+def run_build(console: Console, targets: tuple[str, ...], strict: bool, plain: bool) -> int:
+    from .build import build
+    from .errors import BuildError
+
+    started = time.monotonic()
+    status = console.status("Starting", spinner="dots") if not plain else None
+    if status:
+        status.start()
+
+    def progress(message: str) -> None:
+        if status:
+            status.update(message)
+        else:
+            console.print(f"... {message}")
+    try:
+        report = build(ROOT, targets, strict=strict, progress=progress)
+    except BuildError as exc:
+        if status:
+            status.stop()
+        _print_findings(console, exc.findings)
+        errors = sum(1 for f in exc.findings if f.severity == "error")
+        console.print(f"build failed: {_summary_line(errors, len(exc.findings) - errors)}"
+                      + (" (strict mode: warnings count as errors)" if strict and not errors else "")
+                      + "; the previous outputs are unchanged.")
+        return 1
+    if status:
+        status.stop()
+    _print_findings(console, report.findings)
+    table = Table(title=None, show_edge=False)
+    for col in ("output", "pages", "size", "time"):
+        table.add_column(col, justify="left" if col == "output" else "right")
+    for out in report.outputs:
+        table.add_row(out.path.relative_to(ROOT).as_posix(), str(out.pages or "-"),
+                      f"{out.path.stat().st_size / 1024:,.0f} KB", f"{out.seconds:.1f} s")
+    console.print(table)
+    console.print(f"built in {time.monotonic() - started:.1f} s: "
+                  f"{_summary_line(len(report.errors), len(report.warnings))}")
+    return 0
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    steps = [
+        ["ruff", [sys.executable, "-m", "ruff", "check", "."]],
+        ["mypy", [sys.executable, "-m", "mypy"]],
+        ["pytest", [sys.executable, "-m", "pytest", *pytest_args]],
+    ]
+    failed = []
+    for name, command in steps:
+        print(f"make_book: running {name}", file=sys.stderr, flush=True)
+        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+            failed.append(name)
+    if failed:
+        print(f"make_book: failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0

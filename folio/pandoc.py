@@ -1,0 +1,92 @@
+"""Calls to pandoc (the binary bundled with pypandoc-binary), with timeouts and captured warnings.
+
+Chapters go to pandoc as one document, so one process start serves the whole book and
+citeproc numbers the notes and builds one Sources list. Raw HTML markers separate the chapters
+so the HTML can be split again afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .catalogue import finding
+from .chapters import Chapter
+from .errors import BuildError, Finding
+
+LUA_FILTER = Path(__file__).parent / "lua" / "book.lua"
+READER = "markdown-raw_html-raw_tex-auto_identifiers-tex_math_dollars+raw_attribute"
+TIMEOUT_S = 120
+_MARK = "<!--folio:begin:{}-->"
+_SPLIT = re.compile(r"<!--folio:begin:([\w-]+)-->")
+
+
+def pandoc_path() -> str:
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_path())
+
+
+@dataclass(frozen=True)
+class Result:
+    output: bytes
+    warnings: list[Finding]
+
+
+def run(args: Sequence[str], stdin: str, cwd: Path, env_extra: dict[str, str] | None = None) -> Result:
+    env = {**os.environ, **(env_extra or {})}
+    try:
+        proc = subprocess.run([pandoc_path(), *args], input=stdin.encode("utf-8"), capture_output=True,
+                              cwd=cwd, timeout=TIMEOUT_S, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise BuildError([finding("T004", "pandoc", 0, f"pandoc did not finish within {TIMEOUT_S} s")]) from None
+    warnings = [finding("T001", "pandoc", 0, line.strip())
+                for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    if proc.returncode != 0:
+        raise BuildError([finding("T004", "pandoc", 0, f"pandoc failed with exit status {proc.returncode}"), *warnings])
+    return Result(proc.stdout, warnings)
+
+
+def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
+                      inserts: dict[str, str] | None = None) -> str:
+    """All chapter bodies as one pandoc document, each preceded by its marker.
+
+    ``with_titles`` adds each chapter's level-1 heading (for the EPUB, where pandoc makes the
+    chapter files). ``inserts`` maps a generated block class to raw HTML that fills it.
+    """
+    parts: list[str] = []
+    for chapter in chapters:
+        parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
+        if with_titles:
+            parts.append(f"# {chapter.title} {{#{chapter.id} .{chapter.kind}}}\n")
+        body = chapter.body
+        for name, html in (inserts or {}).items():
+            body = re.sub(rf"(?m)^:{{3,}}\s*\{{?\.?{re.escape(name)}\}}?\s*\n:{{3,}}\s*$",
+                          f"```{{=html}}\n{html}\n```", body)
+        parts.append(body.rstrip("\n") + "\n")
+    return "\n".join(parts)
+
+
+def split_html(html: str) -> dict[str, str]:
+    """Chapter id -> its HTML, from output written with the markers."""
+    pieces = _SPLIT.split(html)
+    return {pieces[i]: pieces[i + 1].strip() for i in range(1, len(pieces) - 1, 2)}
+
+
+def common_args(bibliography: Path, csl: Path, language: str) -> list[str]:
+    return ["--citeproc", f"--bibliography={bibliography}", f"--csl={csl}",
+            f"--metadata=lang:{language}", "--metadata=link-citations:true",
+            "--wrap=none", "--columns=10000"]
+
+
+def to_html(chapters: Sequence[Chapter], bibliography: Path, csl: Path, language: str, root: Path,
+            inserts: dict[str, str]) -> tuple[dict[str, str], list[Finding]]:
+    """Chapter id -> HTML body for the paged editions (notes inline, for float: footnote)."""
+    args = ["-f", READER, "-t", "html5", *common_args(bibliography, csl, language),
+            "--metadata=folio-notes:inline", f"--lua-filter={LUA_FILTER}"]
+    result = run(args, combined_markdown(chapters, inserts=inserts), root)
+    return split_html(result.output.decode("utf-8")), result.warnings

@@ -1,0 +1,87 @@
+"""WeasyPrint stage: render an edition's HTML to PDF, with every warning captured.
+
+Runs in a worker process (see ``folio.build``), so it takes and returns plain data. WeasyPrint's
+log records are turned into findings (T002/T003) tagged with the HTML file, never printed raw.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalogue import finding
+from .errors import Finding
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    edition: str
+    html_path: Path
+    target: Path           # final file; written to a temporary name first
+    root: Path
+    variant: str           # pdf/ua-1 or pdf/x-4
+    source_date_epoch: int
+    page_multiple: int = 1
+    pad_class: str = "pad-page"
+
+
+@dataclass
+class PdfResult:
+    edition: str
+    target: Path
+    pages: int
+    findings: list[Finding] = field(default_factory=list)
+
+
+class _Collector(logging.Handler):
+    def __init__(self, shown: str) -> None:
+        super().__init__(level=logging.WARNING)
+        self.shown = shown
+        self.findings: list[Finding] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        code = "T003" if record.levelno >= logging.ERROR else "T002"
+        self.findings.append(finding(code, self.shown, 0, record.getMessage()))
+
+
+def render(job: PdfJob) -> PdfResult:
+    """Render ``job.html_path`` to a temporary file next to ``job.target``; return its page count."""
+    os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date_epoch)
+    import weasyprint
+    from weasyprint.pdf import metadata as pdf_metadata
+
+    from .sandbox import ProjectFetcher
+
+    shown = job.html_path.relative_to(job.root).as_posix()
+    collector = _Collector(shown)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        html_text = job.html_path.read_text(encoding="utf-8")
+        fetcher = ProjectFetcher(job.root)
+        # PDF/X-4 writes a random xmpMM:DocumentID; derive it from the content instead.
+        digest = hashlib.sha256(html_text.encode("utf-8")).digest()
+        setattr(pdf_metadata, "uuid4", lambda: uuid.UUID(bytes=digest[:16], version=4))
+        options = {"pdf_variant": job.variant, "pdf_identifier": digest[:16].hex().encode("ascii")}
+        if job.variant.startswith("pdf/ua"):
+            options["output_intent"] = "srgb"
+        html = weasyprint.HTML(string=html_text, base_url=str(job.html_path), url_fetcher=fetcher)
+        document = html.render(**options)
+        pages = len(document.pages)
+        missing = (-pages) % job.page_multiple
+        if missing:
+            padded = html_text.replace("</body>", f'<div class="{job.pad_class}"></div>' * missing + "</body>")
+            html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
+            document = html.render(**options)
+            pages = len(document.pages)
+        temp = job.target.with_name(f".{job.target.name}.{os.getpid()}.tmp")
+        document.write_pdf(temp, **options)
+    finally:
+        logger.removeHandler(collector)
+    return PdfResult(job.edition, temp, pages, collector.findings)

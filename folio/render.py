@@ -1,0 +1,120 @@
+"""Jinja stage: assemble each edition's HTML and stylesheet from the chapter fragments.
+
+Every edition shares the templates in ``layouts/``; what differs is passed in an ``Edition``:
+the colour function (sRGB hex, or ``device-cmyk()`` for press), the stylesheet flavour, and the
+folder its figures come from. Autoescape is on, so front matter values reach the page escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from .chapters import Chapter
+from .config import Book
+
+Colour = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str            # member, press, large-print
+    file_stem: str       # output file name without .pdf
+    colour: Colour
+    figures_dir: str     # relative to output/build/
+    paged: bool = True
+
+
+def load_palette(root: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((root / "assets" / "data" / "palette.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def rgb_colour(palette: dict[str, Any]) -> Colour:
+    def colour(key: str) -> str:
+        if key in palette.get("themes", {}):
+            return str(palette["themes"][key])
+        return str(palette[key])
+    return colour
+
+
+def environment(root: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(root / "layouts")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2", "xhtml", "svg"), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def theme_chapters(chapters: list[Chapter]) -> list[Chapter]:
+    return [c for c in chapters if c.kind == "theme"]
+
+
+def render_css(env: jinja2.Environment, template: str, edition: Edition, book: Book,
+               chapters: list[Chapter], fonts_url: str) -> str:
+    css_env = env.overlay(autoescape=False)
+    return css_env.get_template(template).render(
+        c=edition.colour, edition=edition.name, book=book, fonts=fonts_url,
+        themes=sorted({c.theme for c in chapters if c.theme}),
+        bleed_mm=book.printer.bleed_mm if edition.name == "press" else 0,
+        trim=book.trim_mm,
+    )
+
+
+def theme_numbers(chapters: list[Chapter]) -> dict[str, int]:
+    return {c.id: i for i, c in enumerate(theme_chapters(chapters), start=1)}
+
+
+def generated_blocks(env: jinja2.Environment, book: Book, chapters: list[Chapter],
+                     statement: dict[str, Any]) -> dict[str, str]:
+    """HTML for the generated blocks that chapters place with an empty fenced div."""
+    return {
+        "trends-at-a-glance": env.get_template("partials/glance.html.j2").render(
+            themes=theme_chapters(chapters), numbers=theme_numbers(chapters)),
+        "accessibility-statement": env.get_template("partials/accessibility.html.j2").render(
+            book=book, s=statement),
+    }
+
+
+def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bodies: dict[str, str],
+                edition: Edition, stylesheet: str) -> str:
+    numbers = theme_numbers(chapters)
+    filled: dict[str, str] = {}
+    for chapter in chapters:
+        html = bodies.get(chapter.id, "")
+        html = html.replace('src="figures/', f'src="{edition.figures_dir}/')
+        filled[chapter.id] = html
+    return env.get_template("book.html.j2").render(
+        book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,
+        stylesheet=stylesheet, date_iso=book.date.isoformat(),
+    )
+
+
+def cmyk_colour(palette: dict[str, Any], profile: Path) -> Colour:
+    """Palette key -> ``device-cmyk()`` through the press output-intent profile."""
+    from .colour import css_device_cmyk, rgb_to_cmyk
+
+    rgb = rgb_colour(palette)
+
+    def colour(key: str) -> str:
+        return css_device_cmyk(rgb_to_cmyk(rgb(key), profile))
+    return colour
+
+
+def press_colour_profile(book: Book, css_dir: Path) -> str:
+    """The @color-profile rule that makes WeasyPrint write the PDF/X output intent."""
+    import os
+
+    url = os.path.relpath(book.printer.output_intent, css_dir)
+    return ("@color-profile device-cmyk {\n"
+            f"  src: url({url});\n"
+            "  components: cyan, magenta, yellow, black;\n}\n")
