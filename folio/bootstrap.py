@@ -62,12 +62,16 @@ def ensure_system_packages() -> None:
     command = "apt-get install -y libharfbuzz-subset0"
     if os.geteuid() == 0 and shutil.which("apt-get"):
         _say(f"installing libharfbuzz-subset0 for faster font subsetting ({command})")
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        if subprocess.run(["apt-get", "install", "-y", "-qq", "libharfbuzz-subset0"], env=env, check=False, **quiet).returncode:
-            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False, **quiet)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "libharfbuzz-subset0"], env=env, check=False, **quiet)
+        if _apt("install", "-y", "-qq", "libharfbuzz-subset0"):
+            _apt("update", "-qq")
+            _apt("install", "-y", "-qq", "libharfbuzz-subset0")
         if not harfbuzz_subset_available():
             _say(f"could not install libharfbuzz-subset0; continuing with the slower fontTools fallback. Run: sudo {command}")
     else:
         _say(f"libharfbuzz-subset0 is missing, so font subsetting is slower. To fix: sudo {command}")
+
+
+def _apt(*args: str) -> int:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, timeout=600).returncode

@@ -14,7 +14,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, chapters as chapters_mod, checks, config, epub, figures, pandoc, pdf, render
+from . import a11y, checks, config, epub, figures, pandoc, pdf, render
+from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
 
@@ -118,11 +119,11 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
 
     # 4. Assemble each edition's HTML with the Jinja layouts.
     html_paths: dict[str, Path] = {}
-    for target, edition in editions.items():
+    for key, edition in editions.items():
         html = render.render_book(env, book, chapters, bodies, edition, f"css/{edition.name}.css")
         path = build_dir / f"{edition.file_stem}.html"
         path.write_text(html, encoding="utf-8")
-        html_paths[target] = path
+        html_paths[key] = path
 
     # 5. Render the editions in parallel: PDFs in worker processes, the EPUB here meanwhile.
     progress("Rendering " + ", ".join(targets))
@@ -151,11 +152,11 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
 
     # 6. Publish: rename each complete file into place, unless the run failed.
     failed = report.errors or (strict and report.warnings)
-    for name, (temp, target, pages, seconds) in temps.items():
+    for name, (temp_path, target, pages, seconds) in temps.items():
         if failed:
-            temp.unlink(missing_ok=True)
+            temp_path.unlink(missing_ok=True)
             continue
-        os.replace(temp, target)
+        os.replace(temp_path, target)
         report.outputs.append(Output(name, target, pages, seconds))
     if failed:
         raise BuildError(report.findings)

@@ -9,12 +9,14 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .errors import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
@@ -47,6 +49,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     p.add_argument("--plain", action="store_true", help="no colour or progress display (also when NO_COLOR is set)")
+    p.add_argument("--project", type=Path, default=ROOT, metavar="DIR", help="the project folder (default: this one)")
     p.add_argument("--version", action="version", version=f"folio {__version__}")
     p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (test only)")
     return p
@@ -67,16 +70,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "clean":
             from .build import clean
 
-            removed = clean(ROOT)
+            removed = clean(args.project)
             console.print(f"Removed {len(removed)} item(s) from output/.")
             return 0
         if args.command == "check":
-            return run_check(console, args.strict)
-        return run_build(console, TARGETS[args.command], args.strict, plain)
+            return run_check(console, args.project, args.strict)
+        return run_build(console, args.project, TARGETS[args.command], args.strict, plain)
     except KeyboardInterrupt:
         console.print("Interrupted; the previous outputs are unchanged.")
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks for editors
+    except Exception as exc:
         if args.debug:
             raise
         console.print(f"make_book.py: internal error: {type(exc).__name__}: {exc}")
@@ -84,21 +87,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _print_findings(console: Console, findings: list[object]) -> None:
+def _print_findings(console: Console, findings: Sequence[Finding]) -> None:
     for f in findings:
-        console.print(f.format(), markup=False)  # type: ignore[attr-defined]
+        console.print(f.format(), markup=False)
 
 
 def _summary_line(errors: int, warnings: int) -> str:
     return f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
 
 
-def run_check(console: Console, strict: bool) -> int:
+def run_check(console: Console, root: Path, strict: bool) -> int:
     from .build import read_sources
     from .errors import BuildError
 
     try:
-        _, findings = read_sources(ROOT)
+        _, findings = read_sources(root)
     except BuildError as exc:
         findings = exc.findings
     _print_findings(console, findings)
@@ -108,7 +111,7 @@ def run_check(console: Console, strict: bool) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-def run_build(console: Console, targets: tuple[str, ...], strict: bool, plain: bool) -> int:
+def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bool, plain: bool) -> int:
     from .build import build
     from .errors import BuildError
 
@@ -123,7 +126,7 @@ def run_build(console: Console, targets: tuple[str, ...], strict: bool, plain: b
         else:
             console.print(f"... {message}")
     try:
-        report = build(ROOT, targets, strict=strict, progress=progress)
+        report = build(root, targets, strict=strict, progress=progress)
     except BuildError as exc:
         if status:
             status.stop()
@@ -140,7 +143,7 @@ def run_build(console: Console, targets: tuple[str, ...], strict: bool, plain: b
     for col in ("output", "pages", "size", "time"):
         table.add_column(col, justify="left" if col == "output" else "right")
     for out in report.outputs:
-        table.add_row(out.path.relative_to(ROOT).as_posix(), str(out.pages or "-"),
+        table.add_row(out.path.relative_to(root).as_posix(), str(out.pages or "-"),
                       f"{out.path.stat().st_size / 1024:,.0f} KB", f"{out.seconds:.1f} s")
     console.print(table)
     console.print(f"built in {time.monotonic() - started:.1f} s: "
@@ -149,10 +152,10 @@ def run_build(console: Console, targets: tuple[str, ...], strict: bool, plain: b
 
 
 def run_tests(pytest_args: list[str]) -> int:
-    steps = [
-        ["ruff", [sys.executable, "-m", "ruff", "check", "."]],
-        ["mypy", [sys.executable, "-m", "mypy"]],
-        ["pytest", [sys.executable, "-m", "pytest", *pytest_args]],
+    steps: list[tuple[str, list[str]]] = [
+        ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
+        ("mypy", [sys.executable, "-m", "mypy"]),
+        ("pytest", [sys.executable, "-m", "pytest", *pytest_args]),
     ]
     failed = []
     for name, command in steps:

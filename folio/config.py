@@ -17,19 +17,21 @@ from . import yamlio
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
 
+TypeSpec = type | tuple[type, ...]
+
 
 @dataclass(frozen=True)
 class Field:
-    type: type | tuple[type, ...]
+    type: TypeSpec
     required: bool
     help: str
     choices: tuple[str, ...] = ()
     children: Mapping[str, Field] | None = None        # for mappings with fixed keys
     values: Mapping[str, Field] | None = None          # for mappings of name -> mapping
-    items: type | None = None                          # for lists of scalars
+    items: TypeSpec | None = None                      # for lists of scalars
 
 
-def _type_name(t: type | tuple[type, ...]) -> str:
+def _type_name(t: TypeSpec) -> str:
     names = {str: "text", int: "a whole number", float: "a number", bool: "true or false",
              list: "a list", dict: "a mapping", dt.date: "a date (YYYY-MM-DD)"}
     if isinstance(t, tuple):
@@ -191,7 +193,7 @@ class Book:
 
     @property
     def source_date_epoch(self) -> int:
-        return int(dt.datetime.combine(self.date, dt.time(12, 0), tzinfo=dt.timezone.utc).timestamp())
+        return int(dt.datetime.combine(self.date, dt.time(12, 0), tzinfo=dt.UTC).timestamp())
 
 
 DEFAULT_PRINTER = {"bleed_mm": 3, "crop_marks": False, "output_intent": "assets/icc/coated-fogra39-argyll.icc",

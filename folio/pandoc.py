@@ -56,7 +56,7 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
     """All chapter bodies as one pandoc document, each preceded by its marker.
 
     ``with_titles`` adds each chapter's level-1 heading (for the EPUB, where pandoc makes the
-    chapter files). ``inserts`` maps a generated block class to raw HTML that fills it.
+    chapter files). ``inserts`` maps a generated block class to the Markdown that fills it.
     """
     parts: list[str] = []
     for chapter in chapters:
@@ -64,9 +64,9 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
         if with_titles:
             parts.append(f"# {chapter.title} {{#{chapter.id} .{chapter.kind}}}\n")
         body = chapter.body
-        for name, html in (inserts or {}).items():
-            body = re.sub(rf"(?m)^:{{3,}}\s*\{{?\.?{re.escape(name)}\}}?\s*\n:{{3,}}\s*$",
-                          f"```{{=html}}\n{html}\n```", body)
+        for name, markdown in (inserts or {}).items():
+            pattern = re.compile(rf"(?m)^:{{3,}}\s*\{{?\.?{re.escape(name)}\}}?\s*\n:{{3,}}\s*$")
+            body = pattern.sub(markdown.strip("\n").replace("\\", "\\\\"), body)
         parts.append(body.rstrip("\n") + "\n")
     return "\n".join(parts)
 

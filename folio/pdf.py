@@ -67,7 +67,7 @@ def render(job: PdfJob) -> PdfResult:
         fetcher = ProjectFetcher(job.root)
         # PDF/X-4 writes a random xmpMM:DocumentID; derive it from the content instead.
         digest = hashlib.sha256(html_text.encode("utf-8")).digest()
-        setattr(pdf_metadata, "uuid4", lambda: uuid.UUID(bytes=digest[:16], version=4))
+        pdf_metadata.uuid4 = lambda: uuid.UUID(bytes=digest[:16], version=4)
         options = {"pdf_variant": job.variant, "pdf_identifier": digest[:16].hex().encode("ascii")}
         if job.variant.startswith("pdf/ua"):
             options["output_intent"] = "srgb"

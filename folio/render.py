@@ -76,11 +76,11 @@ def theme_numbers(chapters: list[Chapter]) -> dict[str, int]:
 
 def generated_blocks(env: jinja2.Environment, book: Book, chapters: list[Chapter],
                      statement: dict[str, Any]) -> dict[str, str]:
-    """HTML for the generated blocks that chapters place with an empty fenced div."""
+    """Markdown for the generated blocks that chapters place with an empty fenced div."""
     return {
-        "trends-at-a-glance": env.get_template("partials/glance.html.j2").render(
+        "trends-at-a-glance": env.get_template("partials/glance.md.j2").render(
             themes=theme_chapters(chapters), numbers=theme_numbers(chapters)),
-        "accessibility-statement": env.get_template("partials/accessibility.html.j2").render(
+        "accessibility-statement": env.get_template("partials/accessibility.md.j2").render(
             book=book, s=statement),
     }
 

@@ -1,0 +1,740 @@
+"""Build-time figures: one YAML data file per figure in, one standalone SVG per figure out.
+
+The same SVG serves the member PDF, the press PDF, the EPUB and the web, so everything that
+differs between editions comes in from outside:
+
+* colours only through ``colour(key)`` (a ``ColourFn``), where ``key`` is a palette key
+  (``ink``, ``muted``, ``rule``, ``paper``, ``gold``, ``tint``) or a theme key (``ai``,
+  ``cyber``, ``data``, ``work``, ``inclusion``). The SVG holds no colour of its own.
+* the typeface through ``font_family``, written on every ``<text>``.
+
+Colour in print (checked with WeasyPrint 70 and pikepdf). The colour string is written as a
+plain SVG presentation attribute, ``fill="..."`` or ``stroke="..."``. For an SVG placed with
+``<img src="figure.svg">`` in an HTML page rendered with ``pdf_variant="pdf/x-4"``, WeasyPrint 70
+accepts ``device-cmyk(0.64 0.85 0 0.2)`` in a presentation attribute, in a ``style="fill: ..."``
+attribute and in an internal ``<style>`` sheet alike, for shapes, strokes and text. In each case
+the figure is drawn straight into the page content stream as ``/DeviceCMYK cs 0.64 0.85 0 0.2
+scn`` (``CS``/``SCN`` for strokes): DeviceCMYK colour set through the general colour operators
+rather than the ``k``/``K`` shorthand, with no ``rg``/``RG`` (RGB) operator. A ``#rrggbb``
+colour becomes ``rg``. So the press edition passes ``device-cmyk(c m y k)`` strings and the
+member editions pass ``#rrggbb``; nothing here changes. Every drawn element gets an explicit
+fill and stroke, because SVG's default fill (black) would reach the PDF as RGB.
+
+Fonts. ``<text>`` in an ``<img>``-placed SVG uses fonts declared with ``@font-face`` in the HTML
+page's CSS, as long as the same ``FontConfiguration`` is passed to ``CSS(...)`` and
+``write_pdf(...)``: with ``@font-face { font-family: Inter; src: url(Inter-Regular.otf) }`` and a
+700 face from ``Inter-Bold.otf``, ``font-family="Inter"`` text in the SVG embeds Inter and Inter
+Bold. Without the ``@font-face`` rules the same text falls back to DejaVu Sans. The figures use
+weights 400 and 700 only.
+
+Geometry. One user unit is one typographic point at the natural size: the viewBox is 450 units
+wide and the ``width`` is 158.75 mm, to fit a text column of about 160 mm. Text is at least 8 pt
+and lines at least 0.5 pt, so placed as narrow as 140 mm they stay above 7 pt and 0.25 pt.
+Text widths for layout come from a table of Inter advance widths (an estimate for other sans
+faces). The figure title and source are not drawn: the SVG carries them as ``<title>`` and
+``<desc>``, and the layout prints the caption, source and citation from ``FigureSpec``.
+
+Data files (``assets/data/figures/<id>.yaml``) share the keys ``id`` (equal to the file name),
+``kind``, ``title``, ``theme``, ``source``, ``cite`` (a bibliography key, a list of keys, or
+``[]``) and ``alt``; the other keys depend on ``kind``:
+
+* ``bars``: vertical bars. ``unit``; ``bars``: list of ``{label, note?, value, colour?}``.
+* ``hbars``: horizontal bars. ``unit``; ``note?`` (printed under the bars); ``bars`` as above.
+* ``grouped-bars``: ``unit``; ``series``: list of ``{label, colour}``; ``groups``: list of
+  ``{label, values}`` with one value per series.
+* ``timeline``: ``start``, ``end`` (years); ``legend``: list of ``{key, label}``;
+  ``milestones``: list of ``{year, month?, theme, text}``.
+
+Value labels are the value followed by the unit (``49%``, ``1.6m``, ``204``). Bad data raises
+``ValueError("<path>: key '<key>': ...")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import yaml
+
+ColourFn = Callable[[str], str]
+
+__all__ = ["ColourFn", "FigureSpec", "load_figure_specs", "render_figure", "write_figures"]
+
+THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
+PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
+COLOUR_KEYS = PALETTE_KEYS + THEME_KEYS
+KINDS = ("bars", "hbars", "grouped-bars", "timeline")
+_LIGHT = ("rule", "tint", "paper", "gold")  # fills that need an outline to stand out on paper
+
+_COMMON_KEYS = ("id", "kind", "title", "theme", "source", "cite", "alt")
+_KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (required, optional)
+    "bars": (("unit", "bars"), ()),
+    "hbars": (("unit", "bars"), ("note",)),
+    "grouped-bars": (("unit", "series", "groups"), ()),
+    "timeline": (("start", "end", "legend", "milestones"), ()),
+}
+
+# Geometry, in points at the natural size (1 user unit = 1 pt).
+WIDTH = 450.0
+MM_PER_PT = 25.4 / 72
+PAD = 8.0
+F_LABEL = 9.0  # category labels
+F_NOTE = 8.0  # notes, ticks, legend: the smallest text
+F_VALUE = 10.0  # values on bars (bold)
+LINE = 1.25  # line height as a multiple of the font size
+AXIS_W = 0.75  # axis and baseline strokes
+OUTLINE_W = 0.6  # outline of light bars
+
+# Advance widths of Inter Regular and Bold, in 1/1000 em, for U+0020-U+007E then _EXTRA.
+_EXTRA = "–—‘’“”…×£€·"
+_REGULAR = (
+    "281 278 403 631 638 812 639 222 362 362 500 659 280 460 276 357 625 464 605 636 642 608 624 "
+    "571 616 624 276 280 659 659 659 507 936 676 651 727 719 598 587 743 740 264 543 652 562 889 "
+    "753 761 635 761 639 638 642 741 676 949 642 665 625 362 357 362 469 452 497 564 621 558 621 "
+    "582 361 609 591 237 237 544 237 869 585 597 609 609 372 523 364 581 557 812 540 557 541 362 "
+    "327 362 659 500 1000 199 185 381 381 821 659 631 665 276"
+)
+_BOLD = (
+    "232 325 392 650 655 859 674 209 409 409 565 680 303 469 298 390 688 489 630 659 678 645 660 "
+    "595 661 660 298 303 680 680 680 562 1031 748 661 752 727 613 585 761 746 281 570 690 567 915 "
+    "735 782 648 783 656 655 668 729 748 1036 714 724 667 409 390 409 488 477 497 580 635 587 635 "
+    "598 386 633 624 272 272 582 272 912 622 614 632 632 409 562 388 622 586 850 574 586 572 409 "
+    "374 409 680 500 1000 242 228 422 421 799 680 672 686 298"
+)
+_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + _EXTRA
+
+
+def _width_table(numbers: str) -> dict[str, int]:
+    return dict(zip(_CHARS, (int(n) for n in numbers.split()), strict=True))
+
+
+_WIDTHS = {False: _width_table(_REGULAR), True: _width_table(_BOLD)}
+
+
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """Estimated advance width of ``text`` in points (Inter metrics; 650/1000 em if unknown)."""
+    table = _WIDTHS[bold]
+    return sum(table.get(ch, 650) for ch in text) * size / 1000
+
+
+def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Break ``text`` at spaces into lines no wider than ``width`` (a long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure as read from its data file; ``data`` holds the kind and its kind's keys."""
+
+    id: str
+    title: str
+    alt: str
+    cite: tuple[str, ...]
+    source: str
+    theme: str
+    data: dict[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", ""))
+
+
+@dataclass(frozen=True)
+class _Bar:
+    label: str
+    note: str
+    value: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class _Series:
+    label: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class _Group:
+    label: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class _Milestone:
+    year: int
+    month: int | None
+    theme: str
+    text: str
+
+    @property
+    def when(self) -> float:
+        return self.year + ((self.month - 1) / 12 if self.month else 0.0)
+
+
+class _Reader:
+    """Typed access to YAML mappings; every error names the file (or figure) and the key."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, problem: str) -> ValueError:
+        return ValueError(f"{self.where}: key '{key}': {problem}")
+
+    def mapping(
+        self,
+        value: object,
+        key: str,
+        required: Sequence[str],
+        optional: Sequence[str] = (),
+    ) -> Mapping[str, object]:
+        if not isinstance(value, Mapping):
+            raise self.fail(key or "(top level)", f"expected a mapping, got {_type(value)}")
+        for name in required:
+            if name not in value:
+                raise ValueError(f"{self.where}: missing key '{_join(key, name)}'")
+        for name in value:
+            if name not in required and name not in optional:
+                raise self.fail(_join(key, str(name)), "unknown key")
+        return value
+
+    def string(self, m: Mapping[str, object], name: str, key: str, default: str | None = None) -> str:
+        value = m.get(name, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(_join(key, name), f"expected a non-empty string, got {_type(value)}")
+        return value.strip()
+
+    def text(self, m: Mapping[str, object], name: str, key: str) -> str:
+        """A string that may be empty (a unit)."""
+        value = m.get(name)
+        if not isinstance(value, str):
+            raise self.fail(_join(key, name), f"expected a string, got {_type(value)}")
+        return value
+
+    def number(self, value: object, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.fail(key, f"expected a number of 0 or more, got {_type(value)}")
+        return float(value)
+
+    def integer(self, value: object, key: str, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
+        return value
+
+    def items(self, m: Mapping[str, object], name: str, key: str) -> list[object]:
+        value = m.get(name)
+        if not isinstance(value, list) or not value:
+            raise self.fail(_join(key, name), f"expected a non-empty list, got {_type(value)}")
+        return value
+
+    def colour_key(self, value: object, key: str, allowed: Sequence[str] = COLOUR_KEYS) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _type(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def load_figure_specs(data_dir: Path) -> list[FigureSpec]:
+    """Read and check every ``*.yaml`` in ``data_dir``, sorted by file name."""
+    return [_load_one(path) for path in sorted(Path(data_dir).glob("*.yaml"))]
+
+
+def _load_one(path: Path) -> FigureSpec:
+    where = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ValueError(f"{where}: not valid YAML: {err}") from err
+    r = _Reader(where)
+    if not isinstance(raw, Mapping):
+        raise r.fail("(top level)", f"expected a mapping, got {_type(raw)}")
+    kind = r.string(raw, "kind", "")
+    if kind not in KINDS:
+        raise r.fail("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+    required, optional = _KIND_KEYS[kind]
+    m = r.mapping(raw, "", _COMMON_KEYS + required, optional)
+    spec_id = r.string(m, "id", "")
+    if spec_id != path.stem:
+        raise r.fail("id", f"{spec_id!r} must match the file name {path.stem!r}")
+    cite_raw = m.get("cite")
+    if cite_raw is None:
+        cite: tuple[str, ...] = ()
+    elif isinstance(cite_raw, str) and cite_raw.strip():
+        cite = (cite_raw.strip(),)
+    elif isinstance(cite_raw, list) and all(isinstance(c, str) and c.strip() for c in cite_raw):
+        cite = tuple(str(c).strip() for c in cite_raw)
+    else:
+        raise r.fail("cite", f"expected a key or a list of keys, got {_type(cite_raw)}")
+    data = {name: m[name] for name in ("kind", *required, *optional) if name in m}
+    spec = FigureSpec(
+        id=spec_id,
+        title=r.string(m, "title", ""),
+        alt=" ".join(r.string(m, "alt", "").split()),
+        cite=cite,
+        source=" ".join(r.string(m, "source", "").split()),
+        theme=r.colour_key(m.get("theme"), "theme", ("ink", *THEME_KEYS)),
+        data=data,
+    )
+    _parse(spec, where)  # check the kind's own keys now, not at render time
+    return spec
+
+
+def _parse_bars(r: _Reader, data: Mapping[str, Any], theme: str) -> list[_Bar]:
+    bars = []
+    for i, item in enumerate(r.items(data, "bars", "")):
+        key = f"bars[{i}]"
+        b = r.mapping(item, key, ("label", "value"), ("note", "colour"))
+        bars.append(
+            _Bar(
+                label=r.string(b, "label", key),
+                note=r.string(b, "note", key) if "note" in b else "",
+                value=r.number(b["value"], f"{key}.value"),
+                colour=r.colour_key(b.get("colour", theme), f"{key}.colour"),
+            )
+        )
+    if max(b.value for b in bars) <= 0:
+        raise r.fail("bars", "at least one value must be above 0")
+    return bars
+
+
+def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
+    """Check ``spec.data`` for its kind; return the kind and its typed content."""
+    r = _Reader(where)
+    data = spec.data
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise r.fail("kind", f"expected one of {', '.join(KINDS)}, got {kind!r}")
+    assert isinstance(kind, str)
+    required, optional = _KIND_KEYS[kind]
+    r.mapping(data, "", ("kind", *required), optional)
+    if "unit" in data:
+        r.text(data, "unit", "")
+    if "note" in data:
+        r.string(data, "note", "")
+    if kind in ("bars", "hbars"):
+        return kind, _parse_bars(r, data, spec.theme)
+    if kind == "grouped-bars":
+        series = []
+        for i, item in enumerate(r.items(data, "series", "")):
+            key = f"series[{i}]"
+            s = r.mapping(item, key, ("label", "colour"))
+            series.append(_Series(r.string(s, "label", key), r.colour_key(s["colour"], f"{key}.colour")))
+        groups = []
+        for i, item in enumerate(r.items(data, "groups", "")):
+            key = f"groups[{i}]"
+            g = r.mapping(item, key, ("label", "values"))
+            values = r.items(g, "values", key)
+            if len(values) != len(series):
+                raise r.fail(f"{key}.values", f"expected {len(series)} values (one per series), got {len(values)}")
+            nums = tuple(r.number(v, f"{key}.values[{j}]") for j, v in enumerate(values))
+            groups.append(_Group(r.string(g, "label", key), nums))
+        if max(max(g.values) for g in groups) <= 0:
+            raise r.fail("groups", "at least one value must be above 0")
+        return kind, (series, groups)
+    start = r.integer(data["start"], "start", 1900, 2100)
+    end = r.integer(data["end"], "end", start + 1, 2100)
+    legend = []
+    for i, item in enumerate(r.items(data, "legend", "")):
+        key = f"legend[{i}]"
+        e = r.mapping(item, key, ("key", "label"))
+        legend.append((r.colour_key(e["key"], f"{key}.key", ("ink", *THEME_KEYS)), r.string(e, "label", key)))
+    milestones = []
+    for i, item in enumerate(r.items(data, "milestones", "")):
+        key = f"milestones[{i}]"
+        e = r.mapping(item, key, ("year", "theme", "text"), ("month",))
+        month = r.integer(e["month"], f"{key}.month", 1, 12) if "month" in e else None
+        milestones.append(
+            _Milestone(
+                year=r.integer(e["year"], f"{key}.year", start, end),
+                month=month,
+                theme=r.colour_key(e["theme"], f"{key}.theme", ("ink", *THEME_KEYS)),
+                text=r.string(e, "text", key),
+            )
+        )
+    milestones.sort(key=lambda ms: ms.when)
+    return kind, (start, end, legend, milestones)
+
+
+def value_label(value: float, unit: str) -> str:
+    """``49`` and ``%`` give ``49%``; ``1.6`` and ``m`` give ``1.6m``; ``2500`` gives ``2,500``."""
+    number = f"{int(value):,}" if value == int(value) else f"{value:,.10g}"
+    return f"{number}{unit}"
+
+
+# --------------------------------------------------------------------------- SVG
+
+
+def _n(v: float) -> str:
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def _attr(value: str) -> str:
+    return escape(value, {'"': "&quot;"})
+
+
+class _Canvas:
+    """Collects SVG elements; every colour goes through ``colour``."""
+
+    def __init__(self, colour: ColourFn, font_family: str) -> None:
+        self.colour = colour
+        self.font = _attr(font_family)
+        self.parts: list[str] = []
+
+    def c(self, key: str) -> str:
+        return _attr(self.colour(key))
+
+    def rect(self, x: float, y: float, w: float, h: float, fill: str, outline: str | None = None) -> None:
+        stroke = f' stroke="{self.c(outline)}" stroke-width="{_n(OUTLINE_W)}"' if outline else ' stroke="none"'
+        self.parts.append(
+            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="{self.c(fill)}"{stroke}/>'
+        )
+
+    def bar(self, x: float, y: float, w: float, h: float, fill: str) -> None:
+        """A data bar: light fills get a muted outline so the bar keeps 3:1 against paper."""
+        if fill in _LIGHT:
+            half = OUTLINE_W / 2
+            self.rect(x + half, y + half, max(w - OUTLINE_W, 0), max(h - OUTLINE_W, 0), fill, "muted")
+        else:
+            self.rect(x, y, w, h, fill)
+
+    def line(self, x1: float, y1: float, x2: float, y2: float, stroke: str, width: float) -> None:
+        self.parts.append(
+            f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" fill="none" '
+            f'stroke="{self.c(stroke)}" stroke-width="{_n(width)}"/>'
+        )
+
+    def circle(self, cx: float, cy: float, r: float, fill: str, ring: str, ring_w: float) -> None:
+        self.parts.append(
+            f'<circle cx="{_n(cx)}" cy="{_n(cy)}" r="{_n(r)}" fill="{self.c(fill)}" '
+            f'stroke="{self.c(ring)}" stroke-width="{_n(ring_w)}"/>'
+        )
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        content: str,
+        size: float,
+        fill: str = "ink",
+        bold: bool = False,
+        anchor: str = "start",
+    ) -> None:
+        weight = ' font-weight="700"' if bold else ""
+        align = "" if anchor == "start" else f' text-anchor="{anchor}"'
+        self.parts.append(
+            f'<text x="{_n(x)}" y="{_n(y)}" font-family="{self.font}" font-size="{_n(size)}"'
+            f'{weight}{align} fill="{self.c(fill)}" stroke="none">{escape(content)}</text>'
+        )
+
+    def lines(
+        self,
+        x: float,
+        top: float,
+        lines: Sequence[str],
+        size: float,
+        fill: str = "ink",
+        bold: bool = False,
+        anchor: str = "start",
+    ) -> float:
+        """Set ``lines`` with the first cap height at ``top``; return the y below the last line."""
+        y = top
+        for line in lines:
+            self.text(x, y + size * 0.73, line, size, fill, bold, anchor)
+            y += size * LINE
+        return y
+
+    def svg(self, spec: FigureSpec, height: float) -> str:
+        ids = f"fig-{spec.id}-title fig-{spec.id}-desc"
+        head = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
+            f'width="{_n(WIDTH * MM_PER_PT)}mm" height="{_n(height * MM_PER_PT)}mm" '
+            f'viewBox="0 0 {_n(WIDTH)} {_n(height)}" role="img" aria-labelledby="{ids}">\n'
+            f'<title id="fig-{spec.id}-title">{escape(spec.title)}</title>\n'
+            f'<desc id="fig-{spec.id}-desc">{escape(spec.alt)}</desc>\n'
+        )
+        background = (
+            f'<rect x="0" y="0" width="{_n(WIDTH)}" height="{_n(height)}" fill="{self.c("paper")}" stroke="none"/>\n'
+        )
+        return head + background + "\n".join(self.parts) + "\n</svg>\n"
+
+
+def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str) -> str:
+    """The figure as standalone SVG 1.1 text (same input, same bytes)."""
+    kind, content = _parse(spec, spec.id)
+    canvas = _Canvas(colour, font_family)
+    unit = str(spec.data.get("unit", ""))
+    if kind == "bars":
+        assert isinstance(content, list)
+        height = _draw_bars(canvas, content, unit)
+    elif kind == "hbars":
+        assert isinstance(content, list)
+        note = spec.data.get("note")
+        height = _draw_hbars(canvas, content, unit, note if isinstance(note, str) else "")
+    elif kind == "grouped-bars":
+        assert isinstance(content, tuple)
+        height = _draw_grouped(canvas, content[0], content[1], unit)
+    else:
+        assert isinstance(content, tuple)
+        height = _draw_timeline(canvas, spec.id, *content)
+    return canvas.svg(spec, height)
+
+
+def write_figures(data_dir: Path, out_dir: Path, colour: ColourFn, font_family: str) -> dict[str, Path]:
+    """Render every data file in ``data_dir`` to ``out_dir/<id>.svg``; return id -> path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for spec in load_figure_specs(data_dir):
+        target = out_dir / f"{spec.id}.svg"
+        svg = render_figure(spec, colour, font_family)
+        if not target.exists() or target.read_text(encoding="utf-8") != svg:
+            target.write_text(svg, encoding="utf-8", newline="\n")
+        written[spec.id] = target
+    return written
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
+    """Vertical bars, value above each bar, label and note below the baseline."""
+    slot = min((WIDTH - 2 * PAD) / len(bars), 128.0)
+    bar_w = min(slot * 0.6, 68.0)
+    left = (WIDTH - slot * len(bars)) / 2
+    plot_h = 130.0
+    top = PAD + F_VALUE * LINE + 4
+    base = top + plot_h
+    peak = max(b.value for b in bars)
+    bottom = base
+    for i, b in enumerate(bars):
+        cx = left + slot * (i + 0.5)
+        h = plot_h * b.value / peak
+        cv.bar(cx - bar_w / 2, base - h, bar_w, h, b.colour)
+        cv.text(cx, base - h - 5, value_label(b.value, unit), F_VALUE, "ink", True, "middle")
+        y = cv.lines(cx, base + 7, wrap(b.label, slot - 10, F_LABEL, True), F_LABEL, "ink", True, "middle")
+        if b.note:
+            y = cv.lines(cx, y + 1, wrap(b.note, slot - 10, F_NOTE), F_NOTE, "muted", False, "middle")
+        bottom = max(bottom, y)
+    cv.line(left + slot / 2 - bar_w / 2 - 8, base, left + slot * (len(bars) - 0.5) + bar_w / 2 + 8, base, "ink", AXIS_W)
+    return bottom + PAD
+
+
+def _draw_hbars(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str) -> float:
+    """Horizontal bars: label and note on the left, value at the end of each bar."""
+    label_w = 150.0
+    blocks = [(wrap(b.label, label_w, F_LABEL, True), wrap(b.note, label_w, F_NOTE) if b.note else []) for b in bars]
+    used_w = max((text_width(t, F_LABEL, True) for lab, _ in blocks for t in lab), default=0.0)
+    note_w = max((text_width(t, F_NOTE) for _, nt in blocks for t in nt), default=0.0)
+    x0 = PAD + max(used_w, note_w) + 14
+    value_w = max(text_width(value_label(b.value, unit), F_VALUE, True) for b in bars)
+    span = WIDTH - PAD - x0 - value_w - 8
+    peak = max(b.value for b in bars)
+    bar_h = 20.0
+    y = PAD
+    first_top = y
+    for b, (label, sub) in zip(bars, blocks, strict=True):
+        block_h = len(label) * F_LABEL * LINE + (len(sub) * F_NOTE * LINE + 1 if sub else 0) - (F_LABEL * (LINE - 1))
+        row_h = max(bar_h, block_h)
+        text_top = y + (row_h - block_h) / 2
+        end = cv.lines(PAD, text_top, label, F_LABEL, "ink", True)
+        if sub:
+            cv.lines(PAD, end + 1, sub, F_NOTE, "muted")
+        bar_y = y + (row_h - bar_h) / 2
+        w = span * b.value / peak
+        cv.bar(x0, bar_y, w, bar_h, b.colour)
+        cv.text(x0 + w + 6, bar_y + bar_h / 2 + F_VALUE * 0.36, value_label(b.value, unit), F_VALUE, "ink", True)
+        y += row_h + 14
+    cv.line(x0, first_top - 4, x0, y - 14 + 4, "ink", AXIS_W)
+    if note:
+        y = cv.lines(PAD, y + 2, wrap(note, WIDTH - 2 * PAD, F_NOTE), F_NOTE, "muted") - F_NOTE * (LINE - 1)
+    else:
+        y -= 14
+    return y + PAD
+
+
+def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Group], unit: str) -> float:
+    """Grouped vertical bars; each bar labelled with its series below, group label under that."""
+    bar_w, inner, gap = 64.0, 8.0, 72.0
+    group_w = len(series) * bar_w + (len(series) - 1) * inner
+    gap = min(gap, (WIDTH - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
+    total = len(groups) * group_w + (len(groups) - 1) * gap
+    left = (WIDTH - total) / 2
+    plot_h = 130.0
+    top = PAD + F_VALUE * LINE + 4
+    base = top + plot_h
+    peak = max(max(g.values) for g in groups)
+    bottom = base
+    for gi, g in enumerate(groups):
+        gx = left + gi * (group_w + gap)
+        y_series = base + 7.0
+        for si, (s, v) in enumerate(zip(series, g.values, strict=True)):
+            x = gx + si * (bar_w + inner)
+            h = plot_h * v / peak
+            cv.bar(x, base - h, bar_w, h, s.colour)
+            cv.text(x + bar_w / 2, base - h - 5, value_label(v, unit), F_VALUE, "ink", True, "middle")
+            names = wrap(s.label, bar_w + inner - 2, F_NOTE)
+            y_series = max(y_series, cv.lines(x + bar_w / 2, base + 7, names, F_NOTE, "muted", False, "middle"))
+        names = wrap(g.label, group_w + gap - 12, F_LABEL, True)
+        end = cv.lines(gx + group_w / 2, y_series + 5, names, F_LABEL, "ink", True, "middle")
+        bottom = max(bottom, end)
+    cv.line(left - 8, base, left + total + 8, base, "ink", AXIS_W)
+    return bottom + PAD
+
+
+@dataclass
+class _Placed:
+    x: float  # marker and leader position
+    lo: float  # horizontal extent of the label block
+    hi: float
+    side: int  # -1 above the axis, +1 below
+    lane: int
+
+
+def _draw_timeline(
+    cv: _Canvas,
+    where: str,
+    start: int,
+    end: int,
+    legend: Sequence[tuple[str, str]],
+    milestones: Sequence[_Milestone],
+) -> float:
+    """Horizontal timeline: flag labels staggered above and below the axis in lanes."""
+    margin = PAD + 4
+    scale = (WIDTH - 2 * margin) / (end - start)
+
+    def xpos(when: float) -> float:
+        return margin + (when - start) * scale
+
+    label_w = 84.0
+    flag_gap = 3.5  # between the leader line and its text
+    blocks = [[str(m.year), *wrap(m.text, label_w, F_NOTE)] for m in milestones]
+    lane_h = max(F_LABEL * LINE + (len(b) - 1) * F_NOTE * LINE for b in blocks) + 7
+    # Decade labels sit just below the axis; no leader may cross one.
+    decades = [yr for yr in range(start, end + 1) if yr % 10 == 0]
+    half = {yr: text_width(str(yr), F_NOTE) / 2 + 2 for yr in decades}
+    decade_boxes = [(xpos(yr) - half[yr], xpos(yr) + half[yr]) for yr in decades]
+
+    widths = [max(text_width(b[0], F_LABEL, True), *(text_width(t, F_NOTE) for t in b[1:])) + flag_gap for b in blocks]
+    placed = _place_labels([xpos(m.when) for m in milestones], widths)
+    if placed is None:
+        raise ValueError(f"{where}: key 'milestones': too many labels to place without overlap")
+
+    lanes_above = max((p.lane + 1 for p in placed if p.side < 0), default=0)
+    lanes_below = max((p.lane + 1 for p in placed if p.side > 0), default=0)
+    axis_y = PAD + lanes_above * lane_h + 6
+    below_top = axis_y + 20  # under the decade labels
+
+    # Axis, decade ticks and labels.
+    cv.line(margin - 4, axis_y, WIDTH - margin + 4, axis_y, "ink", 1.25)
+    for yr in decades:
+        cv.line(xpos(yr), axis_y, xpos(yr), axis_y + 4, "ink", AXIS_W)
+        cv.text(xpos(yr), axis_y + 13, str(yr), F_NOTE, "muted", False, "middle")
+
+    # Leaders first (each runs from the axis to the far edge of its label), then the rest.
+    tops: list[float] = []
+    for p, block in zip(placed, blocks, strict=True):
+        block_h = F_LABEL * LINE + (len(block) - 1) * F_NOTE * LINE
+        if p.side < 0:
+            top = axis_y - 7 - p.lane * lane_h - block_h + F_NOTE * (LINE - 1)
+            cv.line(p.x, axis_y, p.x, top, "rule", 0.75)
+        else:
+            top = below_top + p.lane * lane_h
+            bottom = top + block_h - F_NOTE * (LINE - 1) + F_NOTE * 0.2
+            crosses = any(a - 1 <= p.x <= b + 1 for a, b in decade_boxes)
+            cv.line(p.x, below_top - 3 if crosses else axis_y, p.x, bottom, "rule", 0.75)
+        tops.append(top)
+    for m, p, block, top in zip(milestones, placed, blocks, tops, strict=True):
+        if m.theme == "ink":  # Socitm's own milestones: the anniversary gold
+            cv.circle(p.x, axis_y, 4.2, "gold", "ink", 1.0)
+        else:
+            cv.circle(p.x, axis_y, 3.4, m.theme, "paper", 1.0)
+        start_side = p.lo >= p.x - 0.01
+        tx = p.x + flag_gap if start_side else p.x - flag_gap
+        anchor = "start" if start_side else "end"
+        y = cv.lines(tx, top, block[:1], F_LABEL, m.theme, True, anchor)
+        cv.lines(tx, y, block[1:], F_NOTE, "ink", False, anchor)
+
+    # Legend: a row of swatches under the lanes, wrapping if needed.
+    y = below_top + lanes_below * lane_h + 8
+    x = PAD
+    for key, label in legend:
+        w = 12 + text_width(label, F_NOTE) + 14
+        if x + w > WIDTH - PAD + 14:
+            x, y = PAD, y + F_NOTE * LINE + 4
+        if key == "ink":
+            cv.circle(x + 4, y + 3, 4.0, "gold", "ink", 1.0)
+        else:
+            cv.circle(x + 4, y + 3, 3.6, key, "paper", 0.5)
+        cv.text(x + 12, y + 3 + F_NOTE * 0.36, label, F_NOTE, "ink")
+        x += w
+    return y + 8 + PAD
+
+
+def _place_labels(xs: Sequence[float], widths: Sequence[float]) -> list[_Placed] | None:
+    """Give each flag label a side, lane and direction so that none overlaps another label or
+    crosses another's leader, using as few lanes as possible (a bounded depth-first search)."""
+    budget = [20000]
+
+    def search(i: int, placed: list[_Placed], caps: dict[int, int]) -> list[_Placed] | None:
+        if i == len(xs):
+            return placed
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        x, w = xs[i], widths[i]
+        prefer = -placed[-1].side if placed else -1
+        for lane in range(max(caps.values())):
+            for side in (prefer, -prefer):
+                if lane >= caps[side]:
+                    continue
+                for lo, hi in ((x, x + w), (x - w, x)):
+                    if lo < PAD - 0.01 or hi > WIDTH - PAD + 0.01:
+                        continue
+                    if _fits(placed, x, lo, hi, side, lane):
+                        found = search(i + 1, [*placed, _Placed(x, lo, hi, side, lane)], caps)
+                        if found is not None:
+                            return found
+        return None
+
+    for total in range(2, 11):
+        for above in range((total + 1) // 2, total):  # balanced splits first
+            for caps in ({-1: above, 1: total - above}, {-1: total - above, 1: above}):
+                budget[0] = 20000
+                found = search(0, [], caps)
+                if found is not None:
+                    return found
+    return None
+
+
+def _fits(placed: Sequence[_Placed], x: float, lo: float, hi: float, side: int, lane: int) -> bool:
+    """True if a label in this lane overlaps no label and crosses no leader on its side."""
+    pad = 7.0
+    for p in placed:
+        if p.side != side:
+            continue
+        if p.lane == lane and lo < p.hi + pad and p.lo < hi + pad:
+            return False
+        if p.lane < lane and p.lo - 2 <= x <= p.hi + 2:  # our leader passes p's label
+            return False
+        if p.lane > lane and lo - 2 <= p.x <= hi + 2:  # p's leader passes our label
+            return False
+    return True

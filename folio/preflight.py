@@ -1,0 +1,1228 @@
+"""Preflight a finished press PDF against a printer's profile.
+
+This module reads the PDF that will go to the printer (with pikepdf), never our HTML or CSS: what
+is checked is what the print shop receives. Every page's content stream is interpreted with a
+small graphics-state machine (``q``/``Q``, ``cm``, ``w``, ``gs``, colour operators, ``Do`` into
+form XObjects recursively, patterns, shadings, inline images and printable annotation
+appearances), so each finding can name its page and object.
+
+Checks (stable names, in report order):
+
+``pdfx-version``
+    ``GTS_PDFXVersion`` in the Info dictionary or the XMP ``pdfxid`` schema equals the profile's
+    ``pdfx_version`` (``PDF/X-4``; ``PDF/X-1a`` also accepts ``PDF/X-1a:2003``), and no source
+    claims a different version.
+``output-intent``
+    exactly one ``/OutputIntents`` entry with ``/S /GTS_PDFX`` whose ``/DestOutputProfile`` is an
+    embedded ICC output profile with ``/N 4`` and a CMYK header.
+``page-boxes``
+    every page has a TrimBox of the trim size and a BleedBox extending ``bleed_mm`` beyond it on
+    each side (both within 0.5 pt), and the MediaBox contains the BleedBox.
+``no-rgb``
+    no DeviceRGB, CalRGB or ICCBased N=3 colour space (also as the base of Indexed/Pattern or
+    alternate of Separation/DeviceN) in page colour-space resources, colour operators, images
+    (XObject and inline), shadings, patterns or transparency groups (page, forms, soft masks), and
+    no ``rg``/``RG`` operator anywhere in page, form, pattern or annotation content.
+``total-ink``
+    the largest C+M+Y+K (percent) of ``k``/``K`` operators, ``sc``/``scn``/``SC``/``SCN`` in a
+    DeviceCMYK or ICCBased N=4 space, axial/radial shading functions (types 2 and 3) and every
+    pixel of CMYK images, against ``max_ink_percent``.
+``fonts-embedded``
+    every font used or listed in reachable resources (descendant fonts of Type 0 included) has a
+    FontFile, FontFile2 or FontFile3; a Type 3 font must carry its own /Resources.
+``image-resolution``
+    effective resolution of each placed image (its pixels over its size on the page, from the CTM
+    in effect at its ``Do``, through nested forms) against ``min_image_ppi``; the lower of the two
+    axes counts.
+``page-multiple``
+    the page count is a multiple of ``page_multiple`` (4 for saddle stitch).
+``transparency``
+    only enforced when ``allow_transparency`` is False: no soft masks (image /SMask or
+    /SMaskInData, ExtGState /SMask), constant alpha ``CA``/``ca`` below 1, blend modes other than
+    Normal/Compatible, or transparency groups. When transparency is allowed the check passes and
+    ``measured`` still counts the uses, for information.
+``line-width``
+    every stroke (``S s B B* b b*``) is at least ``min_line_width_pt`` thick on the page, after the
+    CTM (the smaller singular value, so a squashed stroke counts at its thinnest); width 0 is a
+    device hairline and always fails.
+
+Limits of this implementation: sampled (type 0) and PostScript (type 4) shading functions and mesh
+shadings are not measured for ink; text drawn in a stroking render mode is not checked for line
+width; Type 3 glyph procedures are not interpreted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import math
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from PIL import Image, ImageCms, ImageMath
+
+__all__ = [
+    "CHECK_NAMES",
+    "Check",
+    "PreflightReport",
+    "PrinterProfile",
+    "run_preflight",
+    "write_html",
+    "write_json",
+]
+
+PT_PER_MM = 72.0 / 25.4
+BOX_TOLERANCE_PT = 0.5
+MAX_FAULTS = 200
+MAX_DEPTH = 32
+MAX_INK_SAMPLE_PIXELS = 16_000_000
+
+CHECK_NAMES = (
+    "pdfx-version",
+    "output-intent",
+    "page-boxes",
+    "no-rgb",
+    "total-ink",
+    "fonts-embedded",
+    "image-resolution",
+    "page-multiple",
+    "transparency",
+    "line-width",
+)
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    """What one print shop accepts. Defaults: UK offset, A4 saddle-stitched, PDF/X-4."""
+
+    bleed_mm: float = 3.0
+    trim_mm: tuple[float, float] = (210.0, 297.0)
+    max_ink_percent: float = 300.0
+    page_multiple: int = 4
+    allow_transparency: bool = True
+    min_image_ppi: float = 300.0
+    min_line_width_pt: float = 0.25
+    pdfx_version: str = "PDF/X-4"
+    crop_marks: bool = False
+    binding: str = "saddle-stitch"
+
+
+@dataclass
+class Check:
+    """One rule's outcome. ``at_fault`` entries start with ``page N:`` or ``document:``."""
+
+    name: str
+    passed: bool
+    measured: object
+    limit: object
+    at_fault: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreflightReport:
+    """All checks for one PDF, plus the facts a print buyer needs to identify the file."""
+
+    file: str
+    profile: PrinterProfile
+    checks: list[Check]
+    sha256: str = ""
+    page_count: int = 0
+    output_intent: str = ""
+    pdf_version: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+    def check(self, name: str) -> Check:
+        """The check called ``name`` (KeyError if there is none)."""
+        for check in self.checks:
+            if check.name == name:
+                return check
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "passed": self.passed,
+            "page_count": self.page_count,
+            "pdf_version": self.pdf_version,
+            "output_intent": self.output_intent,
+            "profile": _jsonable(asdict(self.profile)),
+            "checks": [
+                {
+                    "name": c.name,
+                    "passed": c.passed,
+                    "measured": _jsonable(c.measured),
+                    "limit": _jsonable(c.limit),
+                    "at_fault": list(c.at_fault),
+                }
+                for c in self.checks
+            ],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Small geometry helpers
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _mul(m: Matrix, n: Matrix) -> Matrix:
+    """m x n in PDF's row-vector convention (``cm`` m gives CTM' = m x CTM)."""
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (
+        a * p + b * r,
+        a * q + b * s,
+        c * p + d * r,
+        c * q + d * s,
+        e * p + f * r + t,
+        e * q + f * s + u,
+    )
+
+
+def _min_scale(m: Matrix) -> float:
+    """Smallest singular value of the linear part: the thinnest a unit stroke can become."""
+    a, b, c, d = m[:4]
+    s = a * a + b * b + c * c + d * d
+    det = a * d - b * c
+    disc = max(s * s - 4.0 * det * det, 0.0)
+    return math.sqrt(max((s - math.sqrt(disc)) / 2.0, 0.0))
+
+
+def _num(obj: object, default: float = 0.0) -> float:
+    try:
+        return float(obj)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def _matrix(obj: object) -> Matrix:
+    if isinstance(obj, pikepdf.Array) and len(obj) == 6:
+        a, b, c, d, e, f = (_num(v) for v in obj)
+        return (a, b, c, d, e, f)
+    return IDENTITY
+
+
+def _box(obj: object) -> tuple[float, float, float, float] | None:
+    if isinstance(obj, pikepdf.Array) and len(obj) == 4:
+        x0, y0, x1, y1 = (_num(v) for v in obj)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+    return None
+
+
+def _key(obj: pikepdf.Object) -> tuple[int, int] | int:
+    objgen: tuple[int, int] = obj.objgen
+    return objgen if objgen != (0, 0) else id(obj)
+
+
+def _name(obj: object) -> str:
+    return str(obj) if isinstance(obj, pikepdf.Name) else ""
+
+
+def _dict_get(obj: object, key: str) -> Any:
+    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        return obj.get(key)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Colour spaces
+
+
+@dataclass(frozen=True)
+class _CS:
+    label: str
+    rgb: bool = False
+    cmyk: bool = False
+    pattern: bool = False
+    base: _CS | None = None
+
+
+_GRAY = _CS("DeviceGray")
+_RGB = _CS("DeviceRGB", rgb=True)
+_DEVCMYK = _CS("DeviceCMYK", cmyk=True)
+
+
+def _colour_space(obj: object, resources: object, depth: int = 0) -> _CS:
+    if depth > 8:
+        return _CS("unresolvable")
+    if isinstance(obj, pikepdf.Name):
+        name = str(obj)
+        if name in ("/DeviceRGB", "/RGB"):
+            return _RGB
+        if name in ("/DeviceCMYK", "/CMYK"):
+            return _DEVCMYK
+        if name in ("/DeviceGray", "/G"):
+            return _GRAY
+        if name == "/Pattern":
+            return _CS("Pattern", pattern=True)
+        named = _dict_get(_dict_get(resources, "/ColorSpace"), name)
+        if named is not None:
+            inner = _colour_space(named, resources, depth + 1)
+            return replace(inner, label=f"{name} = {inner.label}")
+        return _CS(f"{name} (undefined)")
+    if isinstance(obj, pikepdf.Array) and len(obj) > 0:
+        family = _name(obj[0])
+        if family == "/ICCBased" and len(obj) > 1:
+            n = int(_num(_dict_get(obj[1], "/N")))
+            return _CS(f"ICCBased N={n}", rgb=n == 3, cmyk=n == 4)
+        if family == "/CalRGB":
+            return _CS("CalRGB", rgb=True)
+        if family in ("/Indexed", "/I") and len(obj) > 1:
+            base = _colour_space(obj[1], resources, depth + 1)
+            return _CS(f"Indexed {base.label}", rgb=base.rgb, base=base)
+        if family in ("/Separation", "/DeviceN") and len(obj) > 2:
+            alt = _colour_space(obj[2], resources, depth + 1)
+            return _CS(f"{family[1:]} (alternate {alt.label})", rgb=alt.rgb)
+        if family == "/Pattern":
+            if len(obj) > 1:
+                base = _colour_space(obj[1], resources, depth + 1)
+                return _CS(f"Pattern over {base.label}", rgb=base.rgb, pattern=True, base=base)
+            return _CS("Pattern", pattern=True)
+        if family:
+            if len(obj) == 1:
+                return _colour_space(obj[0], resources, depth + 1)
+            return _CS(family[1:])
+    return _CS("unknown")
+
+
+# --------------------------------------------------------------------------------------------
+# Findings collected by the content walker
+
+
+@dataclass
+class _Findings:
+    rgb: list[str] = field(default_factory=list)
+    ink: list[tuple[float, str]] = field(default_factory=list)
+    ink_unmeasured: list[str] = field(default_factory=list)
+    ppi: list[tuple[float, str]] = field(default_factory=list)
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    transparency: list[str] = field(default_factory=list)
+    fonts: dict[tuple[int, int] | int, tuple[str, pikepdf.Object]] = field(default_factory=dict)
+
+
+@dataclass
+class _GState:
+    ctm: Matrix
+    line_width: float = 1.0
+    fill: _CS = _GRAY
+    stroke: _CS = _GRAY
+
+
+@dataclass
+class _ImageFacts:
+    width: int
+    height: int
+    cs: _CS | None
+    rgb_reason: str | None
+    max_ink: float | None
+    ink_error: str | None
+    soft_mask: bool
+
+
+_STROKE_OPS = {"S", "s", "B", "B*", "b", "b*"}
+
+
+class _Walker:
+    """Interprets content streams, recording what each check needs."""
+
+    def __init__(self) -> None:
+        self.found = _Findings()
+        self._images: dict[tuple[int, int] | int, _ImageFacts] = {}
+        self._seen_patterns: set[tuple[tuple[int, int] | int, int]] = set()
+        self._seen_resources: set[tuple[tuple[int, int] | int, int]] = set()
+
+    # -- pages ---------------------------------------------------------------------------
+    def walk_page(self, number: int, page: pikepdf.Page) -> None:
+        obj = page.obj
+        resources = _inherited(obj, "/Resources")
+        unit = _num(obj.get("/UserUnit"), 1.0) or 1.0
+        base = (unit, 0.0, 0.0, unit, 0.0, 0.0)
+        where = f"page {number}"
+        self._scan_resources(number, where, resources)
+        self._group(obj.get("/Group"), f"{where}: page transparency group", resources)
+        self._walk(page, resources, _GState(base), where, number, base, (), 0)
+        for annot in _as_list(obj.get("/Annots")):
+            if not isinstance(annot, pikepdf.Dictionary):
+                continue
+            if not int(_num(annot.get("/F"))) & 4:  # not printed
+                continue
+            appearance = _dict_get(_dict_get(annot, "/AP"), "/N")
+            streams: list[pikepdf.Object] = []
+            if isinstance(appearance, pikepdf.Stream):
+                streams = [appearance]
+            elif isinstance(appearance, pikepdf.Dictionary):
+                streams = [v for v in appearance.values() if isinstance(v, pikepdf.Stream)]
+            sub = _name(annot.get("/Subtype")) or "annotation"
+            for stream in streams:
+                self._form(stream, resources, _GState(base), f"{where} > {sub} appearance", number, (), 0)
+
+    # -- resources --------------------------------------------------------------------------
+    def _scan_resources(self, number: int, where: str, resources: object) -> None:
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        key = (_key(resources), number)
+        if key in self._seen_resources:
+            return
+        self._seen_resources.add(key)
+        spaces = resources.get("/ColorSpace")
+        if isinstance(spaces, pikepdf.Dictionary):
+            for name, value in spaces.items():
+                cs = _colour_space(value, resources)
+                if cs.rgb:
+                    self.found.rgb.append(f"{where}: colour space resource {name} ({cs.label})")
+        fonts = resources.get("/Font")
+        if isinstance(fonts, pikepdf.Dictionary):
+            for name, font in fonts.items():
+                self._font(font, f"{where}: font {name}")
+
+    def _font(self, font: object, where: str) -> None:
+        if not isinstance(font, pikepdf.Dictionary):
+            return
+        key = _key(font)
+        if key not in self.found.fonts:
+            base = _name(font.get("/BaseFont"))
+            label = f"{where} ({base[1:]})" if base else where
+            self.found.fonts[key] = (label, font)
+
+    # -- content -------------------------------------------------------------------------
+    def _walk(
+        self,
+        content: pikepdf.Page | pikepdf.Object,
+        resources: object,
+        gs: _GState,
+        where: str,
+        number: int,
+        base: Matrix,
+        stack: tuple[tuple[int, int] | int, ...],
+        depth: int,
+    ) -> None:
+        try:
+            instructions = pikepdf.parse_content_stream(content)
+        except pikepdf.PdfError as exc:
+            self.found.rgb.append(f"{where}: content stream could not be parsed ({exc})")
+            return
+        states: list[_GState] = []
+        found = self.found
+        for instruction in instructions:
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                self._inline_image(instruction.iimage, resources, gs, where)
+                continue
+            op = str(instruction.operator)
+            args = list(instruction.operands)
+            if op == "q":
+                states.append(replace(gs))
+            elif op == "Q":
+                if states:
+                    gs = states.pop()
+            elif op == "cm" and len(args) == 6:
+                a, b, c, d, e, f = (_num(v) for v in args)
+                gs.ctm = _mul((a, b, c, d, e, f), gs.ctm)
+            elif op == "w" and args:
+                gs.line_width = _num(args[0], 1.0)
+            elif op in _STROKE_OPS:
+                width = gs.line_width * _min_scale(gs.ctm)
+                found.lines.append((width, f"{where}: {width:.3g} pt stroke (operator {op})"))
+            elif op in ("rg", "RG"):
+                found.rgb.append(f"{where}: operator {op}")
+                if op == "rg":
+                    gs.fill = _RGB
+                else:
+                    gs.stroke = _RGB
+            elif op in ("k", "K") and len(args) == 4:
+                total = sum(_num(v) for v in args) * 100.0
+                found.ink.append((total, f"{where}: operator {op}"))
+                if op == "k":
+                    gs.fill = _DEVCMYK
+                else:
+                    gs.stroke = _DEVCMYK
+            elif op in ("g", "G"):
+                if op == "g":
+                    gs.fill = _GRAY
+                else:
+                    gs.stroke = _GRAY
+            elif op in ("cs", "CS") and args:
+                cs = _colour_space(args[0], resources)
+                if cs.rgb:
+                    found.rgb.append(f"{where}: operator {op} {args[0]} ({cs.label})")
+                if op == "cs":
+                    gs.fill = cs
+                else:
+                    gs.stroke = cs
+            elif op in ("sc", "scn", "SC", "SCN"):
+                cs = gs.fill if op in ("sc", "scn") else gs.stroke
+                numbers = [_num(v) for v in args if not isinstance(v, pikepdf.Name)]
+                if cs.cmyk and len(numbers) == 4:
+                    found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
+                if cs.pattern:
+                    if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
+                        found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
+                    if args and isinstance(args[-1], pikepdf.Name):
+                        self._pattern(args[-1], resources, where, number, base, stack, depth)
+            elif op == "gs" and args:
+                state = _dict_get(_dict_get(resources, "/ExtGState"), str(args[0]))
+                if isinstance(state, pikepdf.Dictionary):
+                    if "/LW" in state:
+                        gs.line_width = _num(state.get("/LW"), gs.line_width)
+                    self._ext_gstate(state, f"{where}: ExtGState {args[0]}", resources, number, stack, depth)
+            elif op == "sh" and args:
+                shading = _dict_get(_dict_get(resources, "/Shading"), str(args[0]))
+                self._shading(shading, resources, f"{where}: shading {args[0]}")
+            elif op == "Tf" and args:
+                font = _dict_get(_dict_get(resources, "/Font"), str(args[0]))
+                self._font(font, f"{where}: font {args[0]}")
+            elif op == "Do" and args:
+                xobject = _dict_get(_dict_get(resources, "/XObject"), str(args[0]))
+                if not isinstance(xobject, pikepdf.Stream):
+                    continue
+                subtype = _name(xobject.get("/Subtype"))
+                if subtype == "/Image":
+                    self._image(xobject, gs, f"{where}: image {args[0]}", resources)
+                elif subtype == "/Form":
+                    self._form(xobject, resources, gs, f"{where} > form {args[0]}", number, stack, depth)
+
+    def _form(
+        self,
+        form: pikepdf.Object,
+        parent_resources: object,
+        gs: _GState,
+        where: str,
+        number: int,
+        stack: tuple[tuple[int, int] | int, ...],
+        depth: int,
+    ) -> None:
+        key = _key(form)
+        if key in stack or depth >= MAX_DEPTH:
+            return
+        own = form.get("/Resources")
+        resources = own if isinstance(own, pikepdf.Dictionary) else parent_resources
+        self._scan_resources(number, where, resources)
+        self._group(form.get("/Group"), f"{where}: transparency group", resources)
+        inner = replace(gs, ctm=_mul(_matrix(form.get("/Matrix")), gs.ctm))
+        self._walk(form, resources, inner, where, number, inner.ctm, (*stack, key), depth + 1)
+
+    def _group(self, group: object, where: str, resources: object) -> None:
+        if not isinstance(group, pikepdf.Dictionary):
+            return
+        if _name(group.get("/S")) == "/Transparency":
+            self.found.transparency.append(where)
+        if "/CS" in group:
+            cs = _colour_space(group.get("/CS"), resources)
+            if cs.rgb:
+                self.found.rgb.append(f"{where} /CS ({cs.label})")
+
+    def _ext_gstate(
+        self,
+        state: pikepdf.Dictionary,
+        where: str,
+        resources: object,
+        number: int,
+        stack: tuple[tuple[int, int] | int, ...],
+        depth: int,
+    ) -> None:
+        reasons = []
+        smask = state.get("/SMask")
+        if smask is not None and _name(smask) != "/None":
+            reasons.append("soft mask")
+            group = _dict_get(smask, "/G")
+            if isinstance(group, pikepdf.Stream):
+                self._form(group, resources, _GState(IDENTITY), f"{where} > soft-mask group", number, stack, depth)
+        for key in ("/CA", "/ca"):
+            if key in state and _num(state.get(key), 1.0) < 1.0:
+                reasons.append(f"{key[1:]} {_num(state.get(key)):g}")
+        mode = state.get("/BM")
+        modes = [_name(m) for m in mode] if isinstance(mode, pikepdf.Array) else [_name(mode)]
+        modes = [m for m in modes if m]
+        if modes and modes[0] not in ("/Normal", "/Compatible"):
+            reasons.append(f"blend mode {modes[0][1:]}")
+        if reasons:
+            self.found.transparency.append(f"{where} ({', '.join(reasons)})")
+
+    def _pattern(
+        self,
+        name: pikepdf.Name,
+        resources: object,
+        where: str,
+        number: int,
+        base: Matrix,
+        stack: tuple[tuple[int, int] | int, ...],
+        depth: int,
+    ) -> None:
+        pattern = _dict_get(_dict_get(resources, "/Pattern"), str(name))
+        if not isinstance(pattern, (pikepdf.Dictionary, pikepdf.Stream)):
+            return
+        seen = (_key(pattern), number)
+        if seen in self._seen_patterns:
+            return
+        self._seen_patterns.add(seen)
+        label = f"{where} > pattern {name}"
+        ctm = _mul(_matrix(pattern.get("/Matrix")), base)
+        if int(_num(pattern.get("/PatternType"))) == 2:
+            self._shading(pattern.get("/Shading"), resources, f"{label}: shading")
+            state = pattern.get("/ExtGState")
+            if isinstance(state, pikepdf.Dictionary):
+                self._ext_gstate(state, f"{label}: ExtGState", resources, number, stack, depth)
+        elif isinstance(pattern, pikepdf.Stream):
+            own = pattern.get("/Resources")
+            inner_resources = own if isinstance(own, pikepdf.Dictionary) else resources
+            self._scan_resources(number, label, inner_resources)
+            key = _key(pattern)
+            if key not in stack and depth < MAX_DEPTH:
+                self._walk(pattern, inner_resources, _GState(ctm), label, number, ctm, (*stack, key), depth + 1)
+
+    def _shading(self, shading: object, resources: object, where: str) -> None:
+        if not isinstance(shading, (pikepdf.Dictionary, pikepdf.Stream)):
+            return
+        cs = _colour_space(shading.get("/ColorSpace"), resources)
+        if cs.rgb:
+            self.found.rgb.append(f"{where} ({cs.label})")
+        if cs.cmyk:
+            ink = _function_max(shading.get("/Function"))
+            if ink is None:
+                self.found.ink_unmeasured.append(f"{where} (function not measurable)")
+            else:
+                self.found.ink.append((ink * 100.0, where))
+
+    # -- images --------------------------------------------------------------------------
+    def _image(self, image: pikepdf.Stream, gs: _GState, where: str, resources: object) -> None:
+        key = _key(image)
+        facts = self._images.get(key)
+        if facts is None:
+            facts = _image_facts(image, image, resources)
+            self._images[key] = facts
+        self._record_image(facts, gs, where)
+
+    def _inline_image(self, iimage: pikepdf.PdfInlineImage, resources: object, gs: _GState, where: str) -> None:
+        try:
+            facts = _image_facts(iimage.obj, iimage, resources)
+        except Exception as exc:  # noqa: BLE001 - a broken inline image is itself a finding
+            self.found.rgb.append(f"{where}: inline image could not be read ({exc})")
+            return
+        self._record_image(facts, gs, f"{where}: inline image")
+
+    def _record_image(self, facts: _ImageFacts, gs: _GState, where: str) -> None:
+        found = self.found
+        if facts.rgb_reason:
+            found.rgb.append(f"{where} ({facts.rgb_reason})")
+        if facts.max_ink is not None:
+            found.ink.append((facts.max_ink, where))
+        if facts.ink_error:
+            found.ink_unmeasured.append(f"{where} ({facts.ink_error})")
+        if facts.soft_mask:
+            found.transparency.append(f"{where} (soft mask)")
+        a, b, c, d = gs.ctm[:4]
+        width_in = math.hypot(a, b) / 72.0
+        height_in = math.hypot(c, d) / 72.0
+        if width_in > 0 and height_in > 0 and facts.width > 0 and facts.height > 0:
+            ppi = min(facts.width / width_in, facts.height / height_in)
+            found.ppi.append((ppi, f"{where} ({facts.width}x{facts.height} px at {ppi:.0f} ppi)"))
+
+
+def _image_facts(obj: pikepdf.Object, image: object, resources: object) -> _ImageFacts:
+    width = int(_num(obj.get("/Width")))
+    height = int(_num(obj.get("/Height")))
+    soft_mask = isinstance(obj.get("/SMask"), pikepdf.Stream) or _num(obj.get("/SMaskInData")) > 0
+    if bool(obj.get("/ImageMask", False)):
+        return _ImageFacts(width, height, None, None, None, None, soft_mask)
+    cs_obj = obj.get("/ColorSpace")
+    cs: _CS | None = _colour_space(cs_obj, resources) if cs_obj is not None else None
+    rgb_reason = cs.label if cs is not None and cs.rgb else None
+    max_ink: float | None = None
+    ink_error: str | None = None
+    if cs is None:
+        # JPEG 2000 carries its own colour space: ask the decoder.
+        try:
+            mode = _pdf_image(image).mode
+        except Exception as exc:  # noqa: BLE001
+            mode = f"unknown ({exc})"
+        if mode.startswith("RGB"):
+            rgb_reason = f"no /ColorSpace, {mode} data"
+        cs = _DEVCMYK if mode == "CMYK" else _CS(mode)
+    if cs.cmyk:
+        try:
+            with _pdf_image(image).as_pil_image(apply_mask=False) as pil:
+                max_ink = _max_ink(pil)
+        except Exception as exc:  # noqa: BLE001 - undecodable images are reported, not fatal
+            ink_error = f"could not decode: {exc}"
+    elif cs.base is not None and cs.base.cmyk and isinstance(cs_obj, pikepdf.Array):
+        max_ink = _palette_max_ink(cs_obj)
+        if max_ink is None:
+            ink_error = "indexed palette not readable"
+    return _ImageFacts(width, height, cs, rgb_reason, max_ink, ink_error, soft_mask)
+
+
+def _pdf_image(image: object) -> pikepdf.PdfImage | pikepdf.PdfInlineImage:
+    if isinstance(image, pikepdf.PdfInlineImage):
+        return image
+    assert isinstance(image, pikepdf.Stream)
+    return pikepdf.PdfImage(image)
+
+
+def _max_ink(pil: Image.Image) -> float:
+    """Largest C+M+Y+K over the pixels, in percent (nearest-neighbour sample of huge images)."""
+    if pil.mode != "CMYK":
+        pil = pil.convert("CMYK")
+    pixels = pil.width * pil.height
+    if pixels > MAX_INK_SAMPLE_PIXELS:
+        scale = math.sqrt(MAX_INK_SAMPLE_PIXELS / pixels)
+        size = (max(1, int(pil.width * scale)), max(1, int(pil.height * scale)))
+        pil = pil.resize(size, Image.Resampling.NEAREST)
+    c, m, y, k = (band.convert("I") for band in pil.split())
+    total = ImageMath.lambda_eval(lambda v: v["c"] + v["m"] + v["y"] + v["k"], c=c, m=m, y=y, k=k)
+    assert isinstance(total, Image.Image)
+    extrema = total.getextrema()
+    high = float(extrema[1]) if isinstance(extrema[1], (int, float)) else 0.0
+    return high / 255.0 * 100.0
+
+
+def _palette_max_ink(cs_obj: pikepdf.Array) -> float | None:
+    if len(cs_obj) < 4:
+        return None
+    lookup = cs_obj[3]
+    try:
+        if isinstance(lookup, pikepdf.Stream):
+            data = lookup.read_bytes()
+        else:
+            data = bytes(lookup)
+    except (TypeError, pikepdf.PdfError):
+        return None
+    entries = [data[i : i + 4] for i in range(0, len(data) - 3, 4)]
+    return max((sum(e) for e in entries), default=0) / 255.0 * 100.0
+
+
+def _function_max(function: object, depth: int = 0) -> float | None:
+    """Upper bound of the sum of a shading function's outputs (types 2 and 3 only)."""
+    if depth > 8 or function is None:
+        return None
+    if isinstance(function, pikepdf.Array):
+        parts = [_function_max(f, depth + 1) for f in function]
+        return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
+    ftype = int(_num(_dict_get(function, "/FunctionType"), -1))
+    if ftype == 2:
+        c0 = [_num(v) for v in _as_list(_dict_get(function, "/C0"))] or [0.0]
+        c1 = [_num(v) for v in _as_list(_dict_get(function, "/C1"))] or [1.0]
+        return max(sum(c0), sum(c1))  # the sum is monotonic in t, so its maximum is at an end
+    if ftype == 3:
+        subs = [_function_max(f, depth + 1) for f in _as_list(_dict_get(function, "/Functions"))]
+        if not subs or any(s is None for s in subs):
+            return None
+        return max(s for s in subs if s is not None)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Document-level helpers
+
+
+def _inherited(page: pikepdf.Object, key: str) -> Any:
+    node: Any = page
+    for _ in range(64):
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        if key in node:
+            return node.get(key)
+        node = node.get("/Parent")
+    return None
+
+
+def _as_list(obj: object) -> list[Any]:
+    if isinstance(obj, pikepdf.Array):
+        return list(obj)
+    return []
+
+
+_PDFXID = "http://www.npes.org/pdfx/ns/id/"
+
+
+def _xmp_pdfx_versions(pdf: pikepdf.Pdf) -> list[str]:
+    metadata = pdf.Root.get("/Metadata")
+    if not isinstance(metadata, pikepdf.Stream):
+        return []
+    try:
+        root = ET.fromstring(metadata.read_bytes())
+    except (ET.ParseError, pikepdf.PdfError):
+        return []
+    tag = f"{{{_PDFXID}}}GTS_PDFXVersion"
+    values = []
+    for element in root.iter():
+        if element.tag == tag and element.text:
+            values.append(element.text.strip())
+        if tag in element.attrib:
+            values.append(element.attrib[tag].strip())
+    return values
+
+
+def _version_matches(found: str, wanted: str) -> bool:
+    return found == wanted or found.startswith(wanted + ":")
+
+
+def _icc_description(data: bytes) -> str:
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
+        return str(profile.profile.profile_description or "").strip()
+    except (OSError, ImageCms.PyCMSError, TypeError, ValueError):
+        return ""
+
+
+# --------------------------------------------------------------------------------------------
+# The checks
+
+
+def _summarise(items: list[str]) -> list[str]:
+    """Collapse repeats into ``item (N×)``, keep first-seen order, cap the list."""
+    counts = Counter(items)
+    out: list[str] = []
+    for item in dict.fromkeys(items):
+        out.append(item if counts[item] == 1 else f"{item} ({counts[item]}×)")
+    if len(out) > MAX_FAULTS:
+        rest = len(out) - MAX_FAULTS
+        out = [*out[:MAX_FAULTS], f"… and {rest} more"]
+    return out
+
+
+def _check_pdfx(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
+    sources: dict[str, str] = {}
+    info_value = pdf.docinfo.get("/GTS_PDFXVersion") if pdf.trailer.get("/Info") else None
+    if info_value is not None:
+        sources["Info GTS_PDFXVersion"] = str(info_value)
+    for value in _xmp_pdfx_versions(pdf):
+        sources.setdefault("XMP pdfxid:GTS_PDFXVersion", value)
+    wanted = profile.pdfx_version
+    faults = [
+        f"document: {where} is {value!r}, expected {wanted}"
+        for where, value in sources.items()
+        if not _version_matches(value, wanted)
+    ]
+    if not sources:
+        faults.append("document: no GTS_PDFXVersion in the Info dictionary or XMP metadata")
+    measured: object = dict(sources) if sources else "none"
+    return Check("pdfx-version", not faults, measured, wanted, faults)
+
+
+def _check_output_intent(pdf: pikepdf.Pdf) -> tuple[Check, str]:
+    limit = "one /GTS_PDFX output intent with an embedded CMYK ICC output profile (N=4)"
+    intents = [i for i in _as_list(pdf.Root.get("/OutputIntents")) if isinstance(i, pikepdf.Dictionary)]
+    pdfx = [i for i in intents if _name(i.get("/S")) == "/GTS_PDFX"]
+    faults: list[str] = []
+    description = ""
+    if not intents:
+        faults.append("document: no /OutputIntents")
+    elif not pdfx:
+        kinds = ", ".join(_name(i.get("/S")) or "?" for i in intents)
+        faults.append(f"document: no /GTS_PDFX output intent (found {kinds})")
+    if len(pdfx) > 1:
+        faults.append(f"document: {len(pdfx)} /GTS_PDFX output intents, PDF/X allows one")
+    if pdfx:
+        intent = pdfx[0]
+        identifier = str(intent.get("/OutputConditionIdentifier", "")).strip()
+        info = str(intent.get("/Info", "")).strip()
+        dest = intent.get("/DestOutputProfile")
+        if not isinstance(dest, pikepdf.Stream):
+            faults.append("document: output intent has no embedded /DestOutputProfile")
+            description = identifier or info
+        else:
+            n = int(_num(dest.get("/N")))
+            try:
+                data = dest.read_bytes()
+            except pikepdf.PdfError as exc:
+                data = b""
+                faults.append(f"document: DestOutputProfile unreadable ({exc})")
+            space = data[16:20].decode("latin-1") if len(data) >= 20 else "?"
+            klass = data[12:16].decode("latin-1") if len(data) >= 16 else "?"
+            icc_desc = _icc_description(data) if data else ""
+            if n != 4:
+                faults.append(f"document: DestOutputProfile has /N {n}, CMYK needs 4")
+            if space != "CMYK":
+                faults.append(f"document: DestOutputProfile colour space is {space!r}, not CMYK")
+            if klass != "prtr":
+                faults.append(f"document: DestOutputProfile class is {klass!r}, not output (prtr)")
+            parts = [identifier]
+            if info and info != identifier:
+                parts.append(info)
+            if icc_desc and icc_desc not in parts:
+                parts.append(f"ICC profile “{icc_desc}”")
+            description = " — ".join(p for p in parts if p)
+            if data:
+                description += f" ({space}, {len(data):,} bytes)"
+    measured = description or "none"
+    return Check("output-intent", not faults, measured, limit, faults), description
+
+
+def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
+    tw, th = (v * PT_PER_MM for v in profile.trim_mm)
+    bleed = profile.bleed_mm * PT_PER_MM
+    tol = BOX_TOLERANCE_PT
+    faults: list[str] = []
+    geometries: list[str] = []
+    for number, page in enumerate(pdf.pages, start=1):
+        obj = page.obj
+        media = _box(_inherited(obj, "/MediaBox"))
+        crop = _box(_inherited(obj, "/CropBox"))
+        trim = _box(obj.get("/TrimBox"))
+        bleed_box = _box(obj.get("/BleedBox"))
+        where = f"page {number}"
+        if media is None:
+            faults.append(f"{where}: no MediaBox")
+            continue
+        if trim is None:
+            faults.append(f"{where}: no TrimBox")
+            geometries.append("no TrimBox")
+            continue
+        width, height = trim[2] - trim[0], trim[3] - trim[1]
+        if abs(width - tw) > tol or abs(height - th) > tol:
+            faults.append(
+                f"{where}: TrimBox is {width / PT_PER_MM:.1f} × {height / PT_PER_MM:.1f} mm, "
+                f"expected {profile.trim_mm[0]:g} × {profile.trim_mm[1]:g} mm"
+            )
+        effective = bleed_box or crop or media
+        sides = (
+            trim[0] - effective[0],
+            effective[2] - trim[2],
+            effective[3] - trim[3],
+            trim[1] - effective[1],
+        )
+        side_text = "/".join(f"{s / PT_PER_MM:.1f}" for s in sides)
+        geometries.append(
+            f"trim {width / PT_PER_MM:.1f} × {height / PT_PER_MM:.1f} mm, "
+            f"bleed {side_text} mm (left/right/top/bottom)" + ("" if bleed_box else ", no BleedBox")
+        )
+        if any(abs(s - bleed) > tol for s in sides):
+            missing = "no BleedBox, so " if bleed_box is None else ""
+            faults.append(
+                f"{where}: {missing}bleed is {side_text} mm (left/right/top/bottom), "
+                f"expected {profile.bleed_mm:g} mm each side"
+            )
+        if (
+            effective[0] < media[0] - 0.01
+            or effective[1] < media[1] - 0.01
+            or effective[2] > media[2] + 0.01
+            or effective[3] > media[3] + 0.01
+        ):
+            faults.append(f"{where}: BleedBox extends outside the MediaBox")
+    limit = (
+        f"trim {profile.trim_mm[0]:g} × {profile.trim_mm[1]:g} mm, bleed {profile.bleed_mm:g} mm "
+        f"each side, MediaBox contains BleedBox (tolerance {tol:g} pt)"
+    )
+    measured = list(dict.fromkeys(geometries))
+    return Check("page-boxes", not faults, measured, limit, faults)
+
+
+def _check_fonts(found: _Findings) -> Check:
+    faults: list[str] = []
+    for where, font in found.fonts.values():
+        problem = _font_problem(font)
+        if problem:
+            faults.append(f"{where}: {problem}")
+    total = len(found.fonts)
+    measured = {"fonts": total, "not_embedded": len(faults)}
+    limit = "all fonts embedded (FontFile, FontFile2 or FontFile3)"
+    return Check("fonts-embedded", not faults, measured, limit, _summarise(faults))
+
+
+def _font_problem(font: pikepdf.Object, depth: int = 0) -> str | None:
+    subtype = _name(font.get("/Subtype"))
+    if subtype == "/Type3":
+        return None if "/Resources" in font else "Type 3 font without /Resources"
+    if subtype == "/Type0":
+        descendants = _as_list(font.get("/DescendantFonts"))
+        if not descendants or depth > 2:
+            return "Type 0 font without descendant font"
+        problem = _font_problem(descendants[0], depth + 1)
+        return f"descendant font {problem}" if problem else None
+    descriptor = font.get("/FontDescriptor")
+    if not isinstance(descriptor, pikepdf.Dictionary):
+        return f"{subtype[1:] or 'font'} not embedded (no FontDescriptor)"
+    if not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+        return f"{subtype[1:] or 'font'} not embedded (no FontFile)"
+    return None
+
+
+def _check_images(found: _Findings, profile: PrinterProfile) -> Check:
+    limit = profile.min_image_ppi
+    if not found.ppi:
+        return Check("image-resolution", True, {"min_ppi": None, "at": "no images"}, limit, [])
+    low, where = min(found.ppi, key=lambda item: item[0])
+    faults = [w for ppi, w in found.ppi if ppi < limit - 0.5]
+    measured = {"min_ppi": round(low, 1), "at": where}
+    return Check("image-resolution", not faults, measured, limit, _summarise(faults))
+
+
+def _check_ink(found: _Findings, profile: PrinterProfile) -> Check:
+    limit = profile.max_ink_percent
+    faults = [f"{w}: {ink:.0f} %" for ink, w in found.ink if ink > limit + 0.05]
+    faults += [f"{w}: ink not measurable" for w in found.ink_unmeasured]
+    if found.ink:
+        high, where = max(found.ink, key=lambda item: item[0])
+        measured: dict[str, object] = {"max_percent": round(high, 1), "at": where}
+    else:
+        measured = {"max_percent": 0.0, "at": "no CMYK colour"}
+    return Check("total-ink", not faults, measured, limit, _summarise(faults))
+
+
+def _check_lines(found: _Findings, profile: PrinterProfile) -> Check:
+    limit = profile.min_line_width_pt
+    if not found.lines:
+        return Check("line-width", True, {"min_pt": None, "at": "no strokes"}, limit, [])
+    thin, where = min(found.lines, key=lambda item: item[0])
+    faults = [w for width, w in found.lines if width < limit - 1e-6 or width <= 0.0]
+    faults = [f.replace(" 0 pt stroke", " 0 pt (hairline) stroke") for f in faults]
+    measured = {"min_pt": round(thin, 3), "at": where}
+    return Check("line-width", not faults, measured, limit, _summarise(faults))
+
+
+def _check_transparency(found: _Findings, profile: PrinterProfile) -> Check:
+    uses = _summarise(found.transparency)
+    if profile.allow_transparency:
+        return Check("transparency", True, {"uses": len(found.transparency)}, "allowed", [])
+    return Check("transparency", not uses, {"uses": len(found.transparency)}, "none", uses)
+
+
+def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
+    """Check the finished PDF at ``pdf`` against ``profile``; never modifies the file."""
+    path = Path(pdf)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        walker = _Walker()
+        for number, page in enumerate(doc.pages, start=1):
+            walker.walk_page(number, page)
+        found = walker.found
+        page_count = len(doc.pages)
+        intent_check, intent_text = _check_output_intent(doc)
+        rgb_faults = _summarise(found.rgb)
+        multiple = max(profile.page_multiple, 1)
+        short = (-page_count) % multiple
+        page_faults = (
+            [
+                f"document: {page_count} pages; add {short} blank page(s) to reach "
+                f"{page_count + short}, a multiple of {multiple}"
+            ]
+            if short
+            else []
+        )
+        checks = [
+            _check_pdfx(doc, profile),
+            intent_check,
+            _check_page_boxes(doc, profile),
+            Check("no-rgb", not found.rgb, len(found.rgb), 0, rgb_faults),
+            _check_ink(found, profile),
+            _check_fonts(found),
+            _check_images(found, profile),
+            Check("page-multiple", not short, page_count, multiple, page_faults),
+            _check_transparency(found, profile),
+            _check_lines(found, profile),
+        ]
+        version = str(doc.pdf_version)
+    return PreflightReport(
+        file=path.name,
+        profile=profile,
+        checks=checks,
+        sha256=digest,
+        page_count=page_count,
+        output_intent=intent_text,
+        pdf_version=version,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Output
+
+
+def _jsonable(value: object) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)
+
+
+def write_json(report: PreflightReport, path: Path) -> None:
+    """Write the machine-readable report (UTF-8, sorted checks as run, 2-space indent)."""
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+_TITLES = {
+    "pdfx-version": "PDF/X version",
+    "output-intent": "Output intent (press condition)",
+    "page-boxes": "Trim and bleed",
+    "no-rgb": "No RGB colour",
+    "total-ink": "Total ink coverage",
+    "fonts-embedded": "Fonts embedded",
+    "image-resolution": "Image resolution",
+    "page-multiple": "Page count",
+    "transparency": "Transparency",
+    "line-width": "Thinnest line",
+}
+
+_EXPLAIN = {
+    "pdfx-version": "The file declares the PDF/X standard the printer asked for.",
+    "output-intent": "The file names the printing condition and carries its CMYK ICC profile.",
+    "page-boxes": "Every page has the agreed trimmed size and enough bleed beyond it.",
+    "no-rgb": "All colour is CMYK, so nothing is converted unpredictably at the press.",
+    "total-ink": "The four inks together stay under the limit, so ink dries and does not set off.",
+    "fonts-embedded": "Every font is inside the file, so the text prints as designed.",
+    "image-resolution": "Each picture has enough pixels for its printed size.",
+    "page-multiple": "The page count suits the binding, including any blank pages.",
+    "transparency": "Transparency is allowed, or there is none to flatten.",
+    "line-width": "Lines are thick enough to print reliably.",
+}
+
+_UNITS = {
+    "total-ink": " %",
+    "image-resolution": " ppi",
+    "line-width": " pt",
+    "no-rgb": " RGB use(s)",
+    "page-multiple": " pages",
+}
+
+
+def _display(value: object, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}{unit}"
+    if isinstance(value, int):
+        return f"{value}{unit}"
+    if isinstance(value, dict):
+        items = list(value.items())
+        if len(items) == 2 and items[1][0] == "at":
+            main, at = items[0][1], items[1][1]
+            shown = _display(main, unit)
+            return shown if main is None else f"{shown} ({at})"
+        return "; ".join(f"{_label(str(k))}: {_display(v)}" for k, v in items)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_display(v) for v in value) or "—"
+    return str(value)
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ") if key.isidentifier() and key.islower() else key
+
+
+_CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+body { font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #fff;
+       max-width: 72rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+.verdict { font-size: 1.3rem; font-weight: 700; padding: .75rem 1rem; border: 3px solid;
+           border-radius: 4px; }
+.ok { color: #0b5d1e; border-color: #0b5d1e; background: #eef7f0; }
+.bad { color: #8a1010; border-color: #8a1010; background: #fbeeee; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+dt { font-weight: 700; }
+dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin-top: 1rem; table-layout: fixed; }
+col.c-check { width: 20%; } col.c-result { width: 8%; } col.c-measured { width: 24%; }
+col.c-limit { width: 20%; } col.c-fault { width: 28%; }
+td, th { overflow-wrap: anywhere; }
+caption { text-align: left; font-weight: 700; font-size: 1.2rem; padding-bottom: .5rem; }
+th, td { border: 1px solid #595959; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+thead th { background: #e8e8e8; }
+td.result { font-weight: 700; white-space: nowrap; }
+ul { margin: 0; padding-left: 1.2rem; }
+code { font-family: ui-monospace, monospace; font-size: .95em; }
+.note { color: #404040; font-size: .95rem; font-weight: 400; }
+th .note { display: block; margin-top: .25rem; }
+"""
+
+
+def write_html(report: PreflightReport, path: Path) -> None:
+    """Write a self-contained, accessible HTML report for the print buyer and the printer."""
+    esc = html.escape
+    prof = report.profile
+    verdict = "PASSED" if report.passed else "FAILED"
+    failed = [c for c in report.checks if not c.passed]
+    summary = (
+        f"All {len(report.checks)} checks passed: this file meets the printer profile."
+        if report.passed
+        else f"{len(failed)} of {len(report.checks)} checks failed: "
+        + ", ".join(_TITLES.get(c.name, c.name) for c in failed)
+        + ". Do not send this file to press until they are fixed."
+    )
+    rows = []
+    for check in report.checks:
+        unit = _UNITS.get(check.name, "")
+        result = "Pass" if check.passed else "FAIL"
+        if check.at_fault:
+            faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
+        else:
+            faults = "None"
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{esc(_TITLES.get(check.name, check.name))}<br>'
+            f'<code>{esc(check.name)}</code><span class="note">'
+            f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
+            f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
+            f"<td>{esc(_display(check.measured, unit))}</td>"
+            f"<td>{esc(_display(check.limit, unit))}</td>"
+            f"<td>{faults}</td>"
+            "</tr>"
+        )
+    trim = f"{prof.trim_mm[0]:g} × {prof.trim_mm[1]:g} mm"
+    facts = [
+        ("File", report.file),
+        ("SHA-256", report.sha256),
+        ("Pages", str(report.page_count)),
+        ("PDF version", report.pdf_version),
+        ("Trim size", trim),
+        ("Bleed", f"{prof.bleed_mm:g} mm each side"),
+        ("Output intent", report.output_intent or "none"),
+        (
+            "Printer profile",
+            f"{prof.pdfx_version}, {prof.binding}, pages in multiples of {prof.page_multiple}, "
+            f"total ink ≤ {prof.max_ink_percent:g} %, images ≥ {prof.min_image_ppi:g} ppi, "
+            f"lines ≥ {prof.min_line_width_pt:g} pt, transparency "
+            f"{'allowed' if prof.allow_transparency else 'not allowed'}, crop marks "
+            f"{'required' if prof.crop_marks else 'not required'}",
+        ),
+    ]
+    fact_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+    document = f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Preflight {esc(verdict)}: {esc(report.file)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>Preflight report: {esc(report.file)}</h1>
+<p class="verdict {"ok" if report.passed else "bad"}" role="status">Result: {verdict}</p>
+<p>{esc(summary)}</p>
+<h2>The file</h2>
+<dl>{fact_html}</dl>
+<table>
+<caption>Checks ({len(report.checks)})</caption>
+<colgroup><col class="c-check"><col class="c-result"><col class="c-measured"><col class="c-limit">
+<col class="c-fault"></colgroup>
+<thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Measured</th>
+<th scope="col">Limit</th><th scope="col">At fault</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+<p class="note">Checked from the finished PDF itself. Compare the SHA-256 above with the file you
+received to be sure this report belongs to it.</p>
+</main>
+</body>
+</html>
+"""
+    Path(path).write_text(document, encoding="utf-8")

