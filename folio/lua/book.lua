@@ -50,7 +50,8 @@ end
 local function note(el)
   if not inline_notes then return nil end
   local inlines = pandoc.utils.blocks_to_inlines(el.content, {pandoc.Space()})
-  return pandoc.Span(inlines, {class = "footnote"})
+  -- A word joiner keeps the note call on the line of the word it follows.
+  return {pandoc.Str("\u{2060}"), pandoc.Span(inlines, {class = "footnote"})}
 end
 
 return {
