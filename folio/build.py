@@ -6,15 +6,16 @@ Each output is written to a temporary file and renamed into place only when it i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, checks, config, epub, figures, pandoc, pdf, render
+from . import a11y, checks, config, epub, figures, pandoc, pdf, preflight, publish, render
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -23,16 +24,8 @@ TARGETS = ("pdf", "press", "large-print", "epub")
 
 
 @dataclass
-class Output:
-    name: str
-    path: Path
-    pages: int | None
-    seconds: float
-
-
-@dataclass
 class BuildReport:
-    outputs: list[Output] = field(default_factory=list)
+    outputs: list[publish.Published] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -125,42 +118,69 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
         path.write_text(html, encoding="utf-8")
         html_paths[key] = path
 
-    # 5. Render the editions in parallel: PDFs in worker processes, the EPUB here meanwhile.
+    # 5. Render the editions in parallel: PDFs in worker processes; meanwhile pandoc writes the
+    #    EPUB here and EPUBCheck checks it in a thread.
     progress("Rendering " + ", ".join(targets))
-    temps: dict[str, tuple[Path, Path, int | None, float]] = {}
     start = time.monotonic()
     jobs = {t: pdf.PdfJob(edition=t, html_path=html_paths[t], target=out_dir / f"{editions[t].file_stem}.pdf",
                           root=root, variant="pdf/x-4" if t == "press" else "pdf/ua-1",
                           source_date_epoch=book.source_date_epoch,
                           page_multiple=book.printer.page_multiple if t == "press" else 1)
             for t in targets if t in editions}
-    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool:
+    staged: list[publish.Staged] = []
+    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:
         futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
+        epubcheck: Future[list[Finding]] | None = None
         if "epub" in targets:
-            fonts = sorted((root / "assets" / "fonts").glob("inter/Inter-[RB]*.otf")) + sorted(
-                (root / "assets" / "fonts" / "source-serif-4").glob("*-400-*.woff2")) + sorted(
-                (root / "assets" / "fonts" / "source-serif-4").glob("*-700-normal.woff2"))
-            job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub", fonts,
-                               a11y.epub_metadata(sources))
+            job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
+                               epub.font_files(root), a11y.epub_metadata(sources))
             temp, warnings = epub.build(job)
             report.findings += warnings
-            temps["epub"] = (temp, job.target, None, time.monotonic() - start)
+            epubcheck = threads.submit(epub.epubcheck, temp, job.target.name)
+            staged.append(publish.Staged("epub", temp, job.target, None, time.monotonic() - start))
         for t, fut in futures.items():
             result = fut.result()
             report.findings += result.findings
-            temps[t] = (result.target, jobs[t].target, result.pages, time.monotonic() - start)
+            staged.append(publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start))
 
-    # 6. Publish: rename each complete file into place, unless the run failed.
-    failed = report.errors or (strict and report.warnings)
-    for name, (temp_path, target, pages, seconds) in temps.items():
-        if failed:
-            temp_path.unlink(missing_ok=True)
-            continue
-        os.replace(temp_path, target)
-        report.outputs.append(Output(name, target, pages, seconds))
-    if failed:
+        # 6. Judge the finished files: preflight the press PDF; collect EPUBCheck's verdict.
+        for item in staged:
+            if item.name == "press":
+                progress("Preflight of the press PDF")
+                staged += press_preflight(book, item, build_dir, report)
+        if epubcheck is not None:
+            progress("EPUBCheck")
+            report.findings += epubcheck.result()
+
+    # 7. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
+    if report.errors or (strict and report.warnings):
+        publish.discard(staged)
         raise BuildError(report.findings)
+    report.outputs += publish.commit(staged, out_dir)
     return report
+
+
+def press_preflight(book: config.Book, item: publish.Staged, build_dir: Path, report: BuildReport) -> list[publish.Staged]:
+    """Preflight the rendered press PDF; stage its JSON and HTML reports to publish beside it."""
+    p = book.printer
+    profile = preflight.PrinterProfile(
+        bleed_mm=p.bleed_mm, trim_mm=book.trim_mm, max_ink_percent=p.max_ink_percent, page_multiple=p.page_multiple,
+        allow_transparency=p.allow_transparency, binding=p.binding, crop_marks=p.crop_marks)
+    result = preflight.run_preflight(item.temp, profile)
+    result = dataclasses.replace(result, file=item.target.name)
+    stem = item.target.with_suffix("").name
+    json_temp, html_temp = build_dir / f"{stem}-preflight.json", build_dir / f"{stem}-preflight.html"
+    preflight.write_json(result, json_temp)
+    preflight.write_html(result, html_temp)
+    for check in result.checks:
+        if not check.passed:
+            where = "; ".join(check.at_fault[:5]) or "the whole file"
+            report.findings.append(finding("X001", item.target.name, 0,
+                                           f"preflight check '{check.name}' failed: measured {check.measured}, "
+                                           f"limit {check.limit}: {where}",
+                                           hint=f"see {relpath(html_temp, book.root)}"))
+    return [publish.Staged("preflight-json", json_temp, item.target.parent / json_temp.name, None, 0.0),
+            publish.Staged("preflight-html", html_temp, item.target.parent / html_temp.name, None, 0.0)]
 
 
 def clean(root: Path) -> list[Path]:

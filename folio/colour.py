@@ -14,29 +14,43 @@ The profile is ``assets/icc/coated-fogra39-argyll.icc`` (see ``assets/icc/PROVEN
 with Argyll ``colprof`` from FOGRA39L.ti3 with a 300 % total ink limit, so no converted colour or
 pixel goes over 300 % (sRGB black becomes about C83 M73 Y44 K100).
 
-What WeasyPrint 70 needs for a PDF/X-4 with an output intent (found by experiment; pydyf 0.13):
+What WeasyPrint 70 needs for a PDF/X-4 with an output intent (found by experiment, WeasyPrint 70.0,
+pydyf 0.13; ``tests/unit/test_colour.py`` checks the essentials):
 
-* The CSS must declare the profile, with ``components`` (leaving it out crashes WeasyPrint)::
+* The CSS must declare the profile under the name ``device-cmyk``, with ``components`` (leaving
+  ``components`` out crashes WeasyPrint with ``TypeError: object of type 'NoneType' has no len()``)::
 
       @color-profile device-cmyk {
         src: url(file:///.../assets/icc/coated-fogra39-argyll.icc);
         components: cyan, magenta, yellow, black;
       }
 
-  ``pdf_variant="pdf/x-4"`` then writes ``/OutputIntents [<< /S /GTS_PDFX
-  /DestOutputProfile <ICC stream /N 4> >>]``. No ``output_intent`` option is needed: the variant
-  sets it to ``"device-cmyk"``, which selects the profile named ``device-cmyk``; passing
-  ``output_intent="device-cmyk"`` explicitly gives the same file. Without any ``@color-profile``
-  the PDF has no output intent at all, silently.
-* ``OutputConditionIdentifier`` and ``Info`` are the profile's *model* tag if it has one, else its
-  description, which is why the profile's model tag is ``FOGRA39``.
-* ``device-cmyk(c m y k)`` with numbers 0..1 (or percentages) is written as
-  ``/DeviceCMYK cs c m y k scn``: plain DeviceCMYK, interpreted through the output intent. The
-  transparency-group colour space of the page follows the output intent.
-* Anything else is RGB in the PDF: ``rgb()``/hex/named colours (including the user-agent link
-  colour and default ``currentColor`` black), SVG colours, RGB/greyscale images, and the crop marks
-  of ``marks: crop``. CMYK JPEGs are embedded as they are (``/DeviceCMYK``, DCTDecode); ICC profiles
-  inside image files are dropped.
+  ``write_pdf(pdf_variant="pdf/x-4")`` then writes one ``/OutputIntents`` entry ``/S /GTS_PDFX``
+  whose ``/DestOutputProfile`` is the profile, byte for byte, with ``/N 4``. **No ``output_intent``
+  option is needed**: the PDF/X variants set it to ``"device-cmyk"``, which selects the profile
+  declared under that name. Passing ``output_intent="device-cmyk"`` gives the same output intent.
+  Without any ``@color-profile`` there is no output intent at all, and no warning.
+* ``OutputConditionIdentifier`` and ``Info`` both get the profile's *model* tag if it has one,
+  otherwise its description. That is why our profile's model tag is the registered name ``FOGRA39``.
+* GTS_PDFXVersion ``PDF/X-4`` goes into the XMP only (``pdfxid:`` and ``pdfx:``); the Info
+  dictionary gets ``Trapped /False`` but no version key.
+* ``device-cmyk(c m y k)`` (numbers 0..1 or percentages) becomes ``/DeviceCMYK cs c m y k scn``:
+  plain DeviceCMYK, interpreted through the output intent. The transparency group that
+  ``opacity`` creates gets the output-intent ICC profile as ``/CS``, so it is not RGB.
+* Everything else is RGB in the PDF:
+  - ``rgb()``, hex and named colours, including the user-agent defaults: text with no ``color``
+    set is written ``0 0 0 rg``, and links ``0 0 1 rg``.
+  - SVG colours other than ``device-cmyk()``.
+  - RGB images. Greyscale images stay DeviceGray, which is black ink only.
+  - The crop marks of ``marks: crop``.
+* CMYK JPEGs are embedded unchanged (``/DeviceCMYK``, DCTDecode, ``/Decode [1 0 1 0 1 0 1 0]`` for
+  Adobe-inverted files). ICC profiles inside image files are dropped.
+* ``device-cmyk()`` colours crash WeasyPrint 70 in two places:
+  - ``linear-gradient()`` and ``radial-gradient()``: ``NotImplementedError`` in tinycss2's
+    ``Color.to()``.
+  - ``box-shadow``: ``AssertionError``.
+
+  Use flat colours, or CMYK raster images for gradients.
 """
 
 from __future__ import annotations

