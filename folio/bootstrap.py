@@ -75,3 +75,31 @@ def _apt(*args: str) -> int:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     return subprocess.run(["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, timeout=600).returncode
+
+
+def ensure_test_tools(root: Path) -> None:
+    """What the browser-based accessibility tests need: npm packages and Debian's chromium."""
+    lock = root / "package-lock.json"
+    modules = root / "node_modules"
+    stamp = modules / ".folio-lock.sha256"
+    if lock.exists() and shutil.which("npm"):
+        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        if not (stamp.exists() and stamp.read_text().strip() == digest):
+            _say("installing the npm test tools (DAISY Ace, axe-core, playwright-core) with npm ci")
+            env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
+            done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
+                                  check=False, timeout=900)
+            if done.returncode == 0:
+                stamp.write_text(digest + "\n")
+            else:
+                _say("npm ci failed; the browser tests will say what is missing")
+    elif not shutil.which("npm"):
+        _say("npm is missing, so the browser tests cannot run. To fix: sudo apt-get install -y npm")
+    if shutil.which("chromium") is None:
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            _say("installing Debian's chromium for the browser tests (apt-get install -y chromium)")
+            if _apt("install", "-y", "-qq", "chromium"):
+                _apt("update", "-qq")
+                _apt("install", "-y", "-qq", "chromium")
+        if shutil.which("chromium") is None:
+            _say("chromium is missing, so the browser tests cannot run. To fix: sudo apt-get install -y chromium")

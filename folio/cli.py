@@ -152,6 +152,9 @@ def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bo
 
 
 def run_tests(pytest_args: list[str]) -> int:
+    from .bootstrap import ensure_test_tools
+
+    ensure_test_tools(ROOT)
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("mypy", [sys.executable, "-m", "mypy"]),
