@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+from .docs import check_codes_markdown
 from .errors import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,10 @@ COMMANDS = {
     "epub": "build the EPUB 3 and check it with EPUBCheck",
     "check": "check the sources without rendering anything",
     "clean": "remove everything the build made under output/",
-    "test": "run ruff, mypy and the test suite",
+    "test": "run ruff, mypy and the test suite (extra arguments go to pytest)",
+    "watch": "rebuild on every change and serve a live preview on 127.0.0.1",
+    "new-chapter": 'create a chapter: new-chapter "Title" [--kind theme|front|back] [--theme KEY]',
+    "docs": "regenerate docs/check-codes.md from the check catalogue",
 }
 TARGETS = {"all": ("pdf", "press", "large-print", "epub"), "pdf": ("pdf",), "press": ("press",),
            "large-print": ("large-print",), "epub": ("epub",)}
@@ -51,7 +55,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--plain", action="store_true", help="no colour or progress display (also when NO_COLOR is set)")
     p.add_argument("--project", type=Path, default=ROOT, metavar="DIR", help="the project folder (default: this one)")
     p.add_argument("--version", action="version", version=f"folio {__version__}")
-    p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (test only)")
+    p.add_argument("--kind", choices=("theme", "front", "back"), default="theme", help="new-chapter: the kind of chapter")
+    p.add_argument("--theme", default="data", help="new-chapter: the theme colour key")
+    p.add_argument("--port", type=int, default=8000, help="watch: the preview port on 127.0.0.1")
+    p.add_argument("args", nargs="*", help="test: arguments for pytest; new-chapter: the title")
     return p
 
 
@@ -61,12 +68,20 @@ def main(argv: list[str] | None = None) -> int:
 
     plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
     console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)
-    if args.pytest_args and args.command != "test":
-        console.print(f"make_book.py: error: unexpected arguments {' '.join(args.pytest_args)}")
+    if args.args and args.command not in ("test", "new-chapter"):
+        console.print(f"make_book.py: error: unexpected arguments {' '.join(args.args)}")
         return 2
     try:
         if args.command == "test":
-            return run_tests(args.pytest_args)
+            return run_tests(args.args)
+        if args.command == "new-chapter":
+            return run_new_chapter(console, args.project, args.args, args.kind, args.theme)
+        if args.command == "docs":
+            (args.project / "docs" / "check-codes.md").write_text(check_codes_markdown(), encoding="utf-8")
+            console.print("Wrote docs/check-codes.md")
+            return 0
+        if args.command == "watch":
+            return run_watch(console, args.project, args.port)
         if args.command == "clean":
             from .build import clean
 
@@ -149,6 +164,48 @@ def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bo
     console.print(f"built in {time.monotonic() - started:.1f} s: "
                   f"{_summary_line(len(report.errors), len(report.warnings))}")
     return 0
+
+
+def run_new_chapter(console: Console, root: Path, words: list[str], kind: str, theme: str) -> int:
+    from .errors import BuildError
+    from .scaffold import new_chapter
+
+    if len(words) != 1 or not words[0].strip():
+        console.print('make_book.py: error: new-chapter takes one title in quotes, for example: new-chapter "Open data"')
+        return 2
+    try:
+        path = new_chapter(root, words[0].strip(), kind, theme)
+    except BuildError as exc:
+        _print_findings(console, exc.findings)
+        return 1
+    console.print(f"Created {path.relative_to(root).as_posix()} and added it to the end of the chapters list in book.yaml.")
+    console.print("Move it to the right place in book.yaml, then run: python make_book.py check")
+    return 0
+
+
+def run_watch(console: Console, root: Path, port: int) -> int:
+    from . import watch
+    from .build import build
+
+    state = watch.State()
+    server = watch.serve(root / "output" / "build", f"{_slug(root)}.html", state, port)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    console.print(f"Watching chapters/, layouts/, assets/ and book.yaml. Preview: {url}  (Ctrl+C to stop)")
+
+    def rebuild() -> object:
+        return build(root, targets=())
+    watch.rebuild(rebuild, state, lambda m: console.print(m, markup=False))
+    try:
+        watch.loop(root, rebuild, state, lambda m: console.print(m, markup=False))
+    finally:
+        server.shutdown()
+    return 0
+
+
+def _slug(root: Path) -> str:
+    from .config import load_book
+
+    return load_book(root).slug
 
 
 def run_tests(pytest_args: list[str]) -> int:
