@@ -65,7 +65,6 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
           progress: Callable[[str], None] = lambda _: None) -> BuildReport:
     report = BuildReport()
     out_dir = root / "output"
-    build_dir = out_dir / "build"
 
     # 1. Read and check every input; stop before writing anything if there is an error.
     progress("Checking sources")
@@ -73,9 +72,19 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
     report.findings += problems
     if report.errors or (strict and report.warnings):
         raise BuildError(report.findings)
+
+    # 2. Take the output lock (a second build waits), and clear what a killed build left behind.
+    with publish.exclusive(out_dir, progress):
+        return _render_and_publish(root, sources, targets, strict, progress, report)
+
+
+def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], strict: bool,
+                        progress: Callable[[str], None], report: BuildReport) -> BuildReport:
+    out_dir = root / "output"
+    build_dir = out_dir / "build"
     book, chapters = sources.book, sources.chapters
 
-    # 2. Figures and stylesheets for each edition, into output/build/.
+    # 3. Figures and stylesheets for each edition, into output/build/.
     progress("Drawing figures")
     build_dir.mkdir(parents=True, exist_ok=True)
     palette = render.load_palette(root)
@@ -103,14 +112,14 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
         env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
     (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
 
-    # 3. Markdown to HTML: one pandoc call for the whole book, citations resolved.
+    # 4. Markdown to HTML: one pandoc call for the whole book, citations resolved.
     progress("Converting Markdown (pandoc)")
     statement = a11y.statement(sources)
     inserts = render.generated_blocks(env, book, chapters, statement)
     bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
     report.findings += warnings
 
-    # 4. Assemble each edition's HTML with the Jinja layouts.
+    # 5. Assemble each edition's HTML with the Jinja layouts.
     html_paths: dict[str, Path] = {}
     for key, edition in editions.items():
         html = render.render_book(env, book, chapters, bodies, edition, f"css/{edition.name}.css")
@@ -118,7 +127,7 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
         path.write_text(html, encoding="utf-8")
         html_paths[key] = path
 
-    # 5. Render the editions in parallel: PDFs in worker processes; meanwhile pandoc writes the
+    # 6. Render the editions in parallel: PDFs in worker processes; meanwhile pandoc writes the
     #    EPUB here and EPUBCheck checks it in a thread.
     progress("Rendering " + ", ".join(targets))
     start = time.monotonic()
@@ -143,7 +152,7 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
             report.findings += result.findings
             staged.append(publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start))
 
-        # 6. Judge the finished files: preflight the press PDF; collect EPUBCheck's verdict.
+        # 7. Judge the finished files: preflight the press PDF; collect EPUBCheck's verdict.
         for item in staged:
             if item.name == "press":
                 progress("Preflight of the press PDF")
@@ -152,7 +161,7 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
             progress("EPUBCheck")
             report.findings += epubcheck.result()
 
-    # 7. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
+    # 8. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
     if report.errors or (strict and report.warnings):
         publish.discard(staged)
         raise BuildError(report.findings)

@@ -24,6 +24,7 @@ _CODES = [
          "Save the file as UTF-8 (in most editors: File, Save with encoding, UTF-8)."),
     Code("F002", "error", "A chapter file is empty.", "Add front matter and some text, or remove the file from book.yaml."),
     Code("F003", "error", "A file is larger than the build accepts.", "Split the chapter, or shrink the image."),
+    Code("F004", "error", "The book has more pages than the build accepts.", "Check for a runaway table or a huge image."),
     # YAML: book.yaml and front matter
     Code("Y001", "error", "The YAML cannot be parsed.",
          "Check indentation (spaces, not tabs), colons after keys, and matching quotes."),
@@ -50,6 +51,7 @@ _CODES = [
          "See 'Blocks' in docs/writing-chapters.md."),
     Code("S005", "warning", "A section has no text under its heading."),
     Code("S006", "error", "A fenced div is not closed.", "Add a line ':::' after the block."),
+    Code("S008", "error", "Blocks are nested too deeply.", "Close a block before opening another."),
     Code("S007", "warning", "An unknown block class; the layouts do not style it.",
          "Use case-study, pull-quote, key-facts or call-to-action."),
     # Citations, links, images, raw HTML
@@ -65,6 +67,7 @@ _CODES = [
     Code("I002", "error", "An image has no alt text.",
          "Add {alt=\"what the picture shows\"} after the image."),
     Code("I003", "error", "An image lies outside the project's assets or generated figures."),
+    Code("I004", "error", "An image file cannot be read as an image.", "Export it again as PNG or JPEG."),
     Code("H001", "error", "Raw HTML is not allowed in chapters.", "Use Markdown or one of the fenced-div blocks."),
     # Tools
     Code("T001", "warning", "pandoc reported a warning."),

@@ -22,6 +22,9 @@ BLOCKS = {"case-study", "pull-quote", "key-facts", "call-to-action", "trends-at-
 GENERATED_BLOCKS = {"trends-at-a-glance", "accessibility-statement"}
 THEME_SECTIONS = ("Then", "Now", "Next")
 THEME_BLOCKS = ("case-study", "pull-quote", "call-to-action")
+MAX_NESTING = 4
+MAX_IMAGE_BYTES = 20_000_000
+MAX_IMAGE_PIXELS = 60_000_000
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*#*\s*$")
 _FENCE = re.compile(r"^(`{3,}|~{3,})")
@@ -31,6 +34,7 @@ _CITE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
 _IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\[]+)\]\((?P<href>[^)\s]+)\)")
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
+_RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
 _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""")
 _VAGUE = {"click here", "here", "more", "read more", "this link", "link"}
 
@@ -48,6 +52,8 @@ def body_lines(chapter: Chapter) -> Iterator[Line]:
         match = _FENCE.match(text)
         if fence is None and match:
             fence = match.group(1)[0] * 3
+            if _RAW_FORMAT.search(text):
+                yield Line(chapter.body_line + offset, text)
             continue
         if fence is not None:
             if text.startswith(fence):
@@ -91,6 +97,8 @@ def check_structure(chapter: Chapter) -> list[Finding]:
                 out.append(finding("S007", chapter.shown, line.number, f"unknown block '{name}'"))
             blocks.add(name)
             divs.append((name, line.number))
+            if len(divs) > MAX_NESTING:
+                out.append(finding("S008", chapter.shown, line.number, f"blocks nested {len(divs)} deep; the limit is {MAX_NESTING}"))
             continue
         if line.text.strip():
             last_heading = None
@@ -144,6 +152,9 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
                 out.append(finding("L002", chapter.shown, line.number, f"link text '{label}' is a bare address", col=col))
             elif label.lower().strip(".") in _VAGUE:
                 out.append(finding("L003", chapter.shown, line.number, f"link text '{label}' does not say where it goes", col=col))
+        raw = _RAW_FORMAT.search(text)
+        if raw:
+            out.append(finding("H001", chapter.shown, line.number, f"raw {raw.group(1)} block or span", col=raw.start() + 1))
         stripped = re.sub(r"`[^`]*`", "", text)
         for match in _RAW_HTML.finditer(stripped):
             out.append(finding("H001", chapter.shown, line.number, f"raw HTML <{match.group(1)}>", col=match.start() + 1))
@@ -164,6 +175,20 @@ def _check_image_src(src: str, chapter: Chapter, line: Line, col: int, root: Pat
         return [finding("I003", chapter.shown, line.number, f"image '{src}' is outside assets/", col=col)]
     if not target.is_file():
         return [finding("I001", chapter.shown, line.number, f"image '{src}' does not exist", col=col)]
+    size = target.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        return [finding("F003", chapter.shown, line.number, f"image '{src}' is {size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}", col=col)]
+    if target.suffix.lower() in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp"):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(target) as image:
+                width, height = image.size
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as exc:
+            return [finding("I004", chapter.shown, line.number, f"image '{src}' cannot be read: {exc}", col=col)]
+        if width * height > MAX_IMAGE_PIXELS:
+            return [finding("F003", chapter.shown, line.number,
+                            f"image '{src}' is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS:,} pixels", col=col)]
     return []
 
 

