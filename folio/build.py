@@ -15,17 +15,19 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, checks, config, epub, figures, pandoc, pdf, preflight, publish, render
+from . import a11y, cache, checks, config, epub, figures, pandoc, pdf, preflight, publish, render
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
 
 TARGETS = ("pdf", "press", "large-print", "epub")
+RENDER_ORDER = ("large-print", "press", "pdf", "epub")   # longest first, so two workers finish together
 
 
 @dataclass
 class BuildReport:
     outputs: list[publish.Published] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -66,6 +68,13 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
     report = BuildReport()
     out_dir = root / "output"
 
+    # 0. Skip every target whose inputs and published files are unchanged since its last build.
+    keys = cache.target_keys(root, targets, strict)
+    report.up_to_date = [t for t in targets if cache.up_to_date(root, t, keys[t], strict)]
+    if targets and len(report.up_to_date) == len(targets):
+        return report
+    targets = tuple(t for t in targets if t not in report.up_to_date)
+
     # 1. Read and check every input; stop before writing anything if there is an error.
     progress("Checking sources")
     sources, problems = read_sources(root)
@@ -75,10 +84,10 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
 
     # 2. Take the output lock (a second build waits), and clear what a killed build left behind.
     with publish.exclusive(out_dir, progress):
-        return _render_and_publish(root, sources, targets, strict, progress, report)
+        return _render_and_publish(root, sources, targets, keys, strict, progress, report)
 
 
-def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], strict: bool,
+def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], keys: dict[str, str], strict: bool,
                         progress: Callable[[str], None], report: BuildReport) -> BuildReport:
     out_dir = root / "output"
     build_dir = out_dir / "build"
@@ -116,8 +125,15 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     progress("Converting Markdown (pandoc)")
     statement = a11y.statement(sources)
     inserts = render.generated_blocks(env, book, chapters, statement)
-    bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
-    report.findings += warnings
+    pandoc_key = pandoc.cache_key(chapters, book.bibliography, book.csl, book.language, inserts)
+    cached = cache.pandoc_lookup(root, pandoc_key)
+    if cached is None:
+        bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
+        report.findings += warnings
+        if not warnings:
+            cache.pandoc_store(root, pandoc_key, bodies)
+    else:
+        bodies = cached
 
     # 5. Assemble each edition's HTML with the Jinja layouts.
     html_paths: dict[str, Path] = {}
@@ -135,7 +151,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                           root=root, variant="pdf/x-4" if t == "press" else "pdf/ua-1",
                           source_date_epoch=book.source_date_epoch,
                           page_multiple=book.printer.page_multiple if t == "press" else 1)
-            for t in targets if t in editions}
+            for t in sorted(targets, key=RENDER_ORDER.index) if t in editions}
     staged: list[publish.Staged] = []
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:
         futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
@@ -166,6 +182,10 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         publish.discard(staged)
         raise BuildError(report.findings)
     report.outputs += publish.commit(staged, out_dir)
+    for target in targets:
+        files = [p.path for p in report.outputs if p.name == target or (target == "press" and p.name.startswith("preflight"))]
+        pages = next((p.pages for p in report.outputs if p.name == target), None)
+        cache.record(root, target, keys[target], files, len(report.warnings), pages)
     return report
 
 

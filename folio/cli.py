@@ -160,7 +160,10 @@ def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bo
     for out in report.outputs:
         table.add_row(out.path.relative_to(root).as_posix(), str(out.pages or "-"),
                       f"{out.path.stat().st_size / 1024:,.0f} KB", f"{out.seconds:.1f} s")
-    console.print(table)
+    if report.outputs:
+        console.print(table)
+    if report.up_to_date:
+        console.print(f"up to date (inputs unchanged since the last build): {', '.join(report.up_to_date)}")
     console.print(f"built in {time.monotonic() - started:.1f} s: "
                   f"{_summary_line(len(report.errors), len(report.warnings))}")
     return 0

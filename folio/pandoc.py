@@ -83,6 +83,17 @@ def common_args(bibliography: Path, csl: Path, language: str) -> list[str]:
             "--wrap=none", "--columns=10000"]
 
 
+def cache_key(chapters: Sequence[Chapter], bibliography: Path, csl: Path, language: str, inserts: dict[str, str]) -> str:
+    """Everything the HTML conversion reads, hashed: the Markdown, bibliography, style and filter."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for part in (combined_markdown(chapters, inserts=inserts).encode(), bibliography.read_bytes(), csl.read_bytes(),
+                 LUA_FILTER.read_bytes(), language.encode(), READER.encode(), pandoc_path().encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
 def to_html(chapters: Sequence[Chapter], bibliography: Path, csl: Path, language: str, root: Path,
             inserts: dict[str, str]) -> tuple[dict[str, str], list[Finding]]:
     """Chapter id -> HTML body for the paged editions (notes inline, for float: footnote)."""
