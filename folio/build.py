@@ -150,7 +150,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     jobs = {t: pdf.PdfJob(edition=t, html_path=html_paths[t], target=out_dir / f"{editions[t].file_stem}.pdf",
                           root=root, variant="pdf/x-4" if t == "press" else "pdf/ua-1",
                           source_date_epoch=book.source_date_epoch,
-                          page_multiple=book.printer.page_multiple if t == "press" else 1)
+                          page_multiple=book.printer.page_multiple if t == "press" else 1,
+                          crop_marks_bleed_mm=book.printer.bleed_mm if t == "press" and book.printer.crop_marks else None)
             for t in sorted(targets, key=RENDER_ORDER.index) if t in editions}
     staged: list[publish.Staged] = []
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:

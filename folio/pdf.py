@@ -30,6 +30,7 @@ class PdfJob:
     source_date_epoch: int
     page_multiple: int = 1
     pad_class: str = "pad-page"
+    crop_marks_bleed_mm: float | None = None   # press only: draw our own marks outside this bleed
 
 
 @dataclass
@@ -88,6 +89,10 @@ def render(job: PdfJob) -> PdfResult:
             collector.findings.append(finding("F004", shown, 0, f"{pages} pages; the limit is {MAX_PAGES}"))
             return PdfResult(job.edition, temp, pages, collector.findings)
         document.write_pdf(temp, **options)
+        if job.crop_marks_bleed_mm is not None:
+            from .marks import add_crop_marks
+
+            add_crop_marks(temp, job.crop_marks_bleed_mm)
     finally:
         logger.removeHandler(collector)
     return PdfResult(job.edition, temp, pages, collector.findings)

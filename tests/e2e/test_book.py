@@ -144,3 +144,18 @@ def test_rebuild_is_byte_identical(real_build: Built, tmp_path: Path) -> None:
     again = copy_project(tmp_path / "again")
     build(again, strict=True)
     assert (again / "output" / "SHA256SUMS").read_text() == (root / "output" / "SHA256SUMS").read_text()
+
+
+def test_press_pdf_has_no_rgb_independently_of_preflight(real_build: Built) -> None:
+    """A second, simpler reading of the same rule: no RGB operator or colour space on any page."""
+    root, _ = real_build
+    with pikepdf.open(root / "output" / "digital-trends-2026-press.pdf") as pdf:
+        rgb_ops = [(i + 1, str(ins.operator)) for i, page in enumerate(pdf.pages)
+                   for ins in pikepdf.parse_content_stream(page) if str(ins.operator) in ("rg", "RG")]
+        assert rgb_ops == []
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                assert obj.get("/ColorSpace") != pikepdf.Name.DeviceRGB
+                assert obj.get("/CS") != pikepdf.Name.DeviceRGB
+        fonts = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == pikepdf.Name.FontDescriptor]
+        assert fonts and all(any(k in f for k in ("/FontFile", "/FontFile2", "/FontFile3")) for f in fonts)

@@ -1,0 +1,66 @@
+"""The press edition of the sample book: page padding, our own crop marks, and preflight."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from folio.build import build
+
+MM = 72 / 25.4
+
+
+def use_printer(project: Path, printer: str) -> None:
+    book = project / "book.yaml"
+    book.write_text(book.read_text() + f"""printer: {printer}
+printers:
+  saddle: {{bleed_mm: 3, output_intent: assets/icc/coated-fogra39-argyll.icc, page_multiple: 4, binding: saddle-stitch}}
+  marks: {{bleed_mm: 3, crop_marks: true, output_intent: assets/icc/coated-fogra39-argyll.icc, page_multiple: 2, binding: perfect}}
+""")
+
+
+@pytest.mark.parametrize("printer", ["saddle", "marks"])
+def test_press_pdf_passes_its_preflight(sample_project: Path, printer: str) -> None:
+    use_printer(sample_project, printer)
+    build(sample_project, targets=("press",), strict=True)
+    report = json.loads((sample_project / "output" / "sample-trends-press-preflight.json").read_text())
+    assert report["passed"], [c for c in report["checks"] if not c["passed"]]
+    html = (sample_project / "output" / "sample-trends-press-preflight.html").read_text()
+    assert "PASSED" in html.upper() and report["sha256"] in html
+
+
+def test_pages_are_padded_with_blank_pages_at_the_end(sample_project: Path) -> None:
+    use_printer(sample_project, "saddle")
+    build(sample_project, targets=("press",))
+    import pypdfium2  # type: ignore[import-untyped]
+
+    doc = pypdfium2.PdfDocument(str(sample_project / "output" / "sample-trends-press.pdf"))
+    texts = [doc[i].get_textpage().get_text_range().strip() for i in range(len(doc))]
+    assert len(texts) % 4 == 0
+    last_text = max(i for i, t in enumerate(texts) if t)
+    assert "Sources" in texts[last_text] or "Guardian" in texts[last_text]
+    assert all(t == "" for t in texts[last_text + 1:])
+
+
+def test_crop_marks_sit_outside_the_bleed_in_registration_colour(sample_project: Path) -> None:
+    use_printer(sample_project, "marks")
+    build(sample_project, targets=("press",))
+    with pikepdf.open(sample_project / "output" / "sample-trends-press.pdf") as pdf:
+        for page in pdf.pages:
+            trim = [float(v) for v in page.obj.TrimBox]
+            bleed = [float(v) for v in page.obj.BleedBox]
+            media = [float(v) for v in page.obj.MediaBox]
+            assert bleed[0] == pytest.approx(trim[0] - 3 * MM, abs=0.1)
+            assert media[0] < bleed[0] - 5 * MM
+            space = page.obj.Resources.ColorSpace["/FolioRegistration"]
+            assert str(space[0]) == "/Separation" and str(space[1]) == "/All"
+            strokes = []
+            for instruction in pikepdf.parse_content_stream(page):
+                if str(instruction.operator) in ("m", "l"):
+                    strokes.append((float(instruction.operands[0]), float(instruction.operands[1])))
+            marks = [(x, y) for x, y in strokes if x < bleed[0] - 0.01 or y < bleed[1] - 0.01
+                     or x > bleed[2] + 0.01 or y > bleed[3] + 0.01]
+            assert len(marks) >= 16   # eight marks, two ends each, all outside the bleed
