@@ -78,6 +78,8 @@ def statement(sources: Sources) -> dict[str, list[str]]:
         "In the PDFs, running heads and page numbers are not marked as artifacts, so some screen readers "
         "may read them; WeasyPrint, the tool that makes the PDFs, cannot yet do this.",
         "Pull quotes repeat a sentence from the text nearby, so a screen reader reads that sentence twice.",
+        "In the large-print PDF, the labels inside the charts and the timeline are smaller than 16 point. "
+        "The text around each chart gives its main values, and so does its text alternative.",
         "The PDFs have not been checked with veraPDF or PAC, which were not available to us; the EPUB has "
         "been checked with EPUBCheck.",
     ]
