@@ -15,12 +15,12 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, cache, checks, config, epub, figures, pandoc, pdf, preflight, publish, render
+from . import a11y, audit, cache, checks, config, epub, figures, pandoc, pdf, preflight, publish, render, web
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
 
-TARGETS = ("pdf", "press", "large-print", "epub")
+TARGETS = ("pdf", "press", "large-print", "epub", "web")
 RENDER_ORDER = ("large-print", "press", "pdf", "epub")   # longest first, so two workers finish together
 
 
@@ -101,11 +101,13 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     cmyk = render.cmyk_colour(palette, book.printer.output_intent)
     figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures", rgb, "Inter")
     figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures-cmyk", cmyk, "Inter")
+    # Large print: the same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
+    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures-large", rgb, "Inter", width=300)
     env = render.environment(root)
     editions = {
         "pdf": render.Edition("member", book.slug, rgb, "figures"),
         "press": render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk"),
-        "large-print": render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures"),
+        "large-print": render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large"),
     }
     fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
     (build_dir / "css").mkdir(exist_ok=True)
@@ -152,14 +154,15 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                           source_date_epoch=book.source_date_epoch,
                           page_multiple=book.printer.page_multiple if t == "press" else 1,
                           crop_marks_bleed_mm=book.printer.bleed_mm if t == "press" and book.printer.crop_marks else None)
-            for t in sorted(targets, key=RENDER_ORDER.index) if t in editions}
+            for t in sorted((t for t in targets if t in editions), key=RENDER_ORDER.index)}
     staged: list[publish.Staged] = []
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:
         futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
         epubcheck: Future[list[Finding]] | None = None
         if "epub" in targets:
             job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
-                               epub.font_files(root), a11y.epub_metadata(sources))
+                               epub.font_files(root), a11y.epub_metadata(sources),
+                               root / "layouts" / "epub-page.xhtml")
             temp, warnings = epub.build(job)
             report.findings += warnings
             epubcheck = threads.submit(epub.epubcheck, temp, job.target.name)
@@ -169,13 +172,20 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             report.findings += result.findings
             staged.append(publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start))
 
-        # 7. Judge the finished files: preflight the press PDF; collect EPUBCheck's verdict.
-        for item in staged:
+        # 7. Judge the finished files: accessibility audits of the member editions, preflight of
+        #    the press PDF, and EPUBCheck's verdict. A claim the content cannot back fails here.
+        progress("Checking the finished files")
+        audits = {item.target.name: pool.submit(audit.audit_pdf, item.temp, large_print=item.name == "large-print",
+                                                language=book.language)
+                  for item in staged if item.name in ("pdf", "large-print")}
+        for item in list(staged):
             if item.name == "press":
-                progress("Preflight of the press PDF")
                 staged += press_preflight(book, item, build_dir, report)
+            if item.name == "epub":
+                audits[item.target.name] = threads.submit(audit.audit_epub, item.temp)
+        for shown, audit_result in audits.items():
+            report.findings += [dataclasses.replace(f, path=shown) for f in audit_result.result()]
         if epubcheck is not None:
-            progress("EPUBCheck")
             report.findings += epubcheck.result()
 
     # 8. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
@@ -183,6 +193,16 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         publish.discard(staged)
         raise BuildError(report.findings)
     report.outputs += publish.commit(staged, out_dir)
+
+    # 9. The web edition, from the same Markdown, offering the files just published for download.
+    if "web" in targets:
+        progress("Writing the web edition")
+        began = time.monotonic()
+        report.findings += web.build_site(root, book, chapters, inserts, build_dir, out_dir / "web")
+        if report.errors or (strict and report.warnings):
+            raise BuildError(report.findings)
+        report.outputs.append(publish.Published("web", out_dir / "web" / "index.html", None, time.monotonic() - began))
+        keys["web"] = cache.target_keys(root, ("web",), strict)["web"]
     for target in targets:
         files = [p.path for p in report.outputs if p.name == target or (target == "press" and p.name.startswith("preflight"))]
         pages = next((p.pages for p in report.outputs if p.name == target), None)

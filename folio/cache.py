@@ -22,6 +22,7 @@ UNUSED: dict[str, tuple[str, ...]] = {
     "pdf": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web", "assets/icc"),
     "large-print": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web", "assets/icc"),
     "press": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web"),
+    "web": ("layouts/css", "layouts/cover.svg.j2", "layouts/cover-motif.svg.j2", "layouts/book.html.j2", "assets/icc"),
 }
 
 
@@ -52,6 +53,9 @@ def target_key(digests: dict[str, str], target: str, strict: bool) -> str:
 
 def target_keys(root: Path, targets: tuple[str, ...], strict: bool) -> dict[str, str]:
     digests = file_digests(root) if targets else {}
+    if "web" in targets:   # the site offers the published editions for download, with their sizes
+        for path in sorted((root / "output").glob("*.pdf")) + sorted((root / "output").glob("*.epub")):
+            digests[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return {t: target_key(digests, t, strict) for t in targets}
 
 

@@ -21,11 +21,12 @@ from .errors import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
-    "all": "build every edition: member PDF, press PDF, large-print PDF and EPUB",
+    "all": "build every edition: member PDF, press PDF, large-print PDF, EPUB and web",
     "pdf": "build the member PDF (accessible, for screens)",
     "press": "build the press PDF (PDF/X-4, CMYK, bleed) and its preflight report",
     "large-print": "build the large-print PDF",
     "epub": "build the EPUB 3 and check it with EPUBCheck",
+    "web": "build the web edition: an accessible static site in output/web/",
     "check": "check the sources without rendering anything",
     "clean": "remove everything the build made under output/",
     "test": "run ruff, mypy and the test suite (extra arguments go to pytest)",
@@ -33,8 +34,8 @@ COMMANDS = {
     "new-chapter": 'create a chapter: new-chapter "Title" [--kind theme|front|back] [--theme KEY]',
     "docs": "regenerate docs/check-codes.md from the check catalogue",
 }
-TARGETS = {"all": ("pdf", "press", "large-print", "epub"), "pdf": ("pdf",), "press": ("press",),
-           "large-print": ("large-print",), "epub": ("epub",)}
+TARGETS = {"all": ("pdf", "press", "large-print", "epub", "web"), "pdf": ("pdf",), "press": ("press",),
+           "large-print": ("large-print",), "epub": ("epub",), "web": ("web",)}
 
 
 class _Parser(argparse.ArgumentParser):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -21,24 +25,72 @@ class EpubJob:
     target: Path
     fonts: list[Path]
     accessibility: dict[str, list[str] | str]
+    template: Path | None = None     # pandoc template for the XHTML pages (accessible cover page)
 
 
-def metadata_xml(book: Book, a11y: dict[str, list[str] | str]) -> str:
-    """Dublin Core and schema.org accessibility metadata for pandoc's --epub-metadata."""
+# pandoc 3.9 drops <meta property> elements from --epub-metadata. It writes the schema.org
+# accessibility properties only from these metadata fields, and without them it writes fixed
+# defaults (accessMode textual, alternativeText, ...) that the content may not back.
+PANDOC_A11Y_FIELDS = {
+    "schema:accessMode": "accessModes",
+    "schema:accessModeSufficient": "accessModeSufficient",
+    "schema:accessibilityFeature": "accessibilityFeatures",
+    "schema:accessibilityHazard": "accessibilityHazards",
+    "schema:accessibilitySummary": "accessibilitySummary",
+}
+
+
+def metadata_xml(book: Book) -> str:
+    """Dublin Core metadata for pandoc's --epub-metadata."""
     lines = [f"<dc:identifier id=\"BookId\">{escape(book.identifier)}</dc:identifier>",
              f"<dc:publisher>{escape(book.publisher)}</dc:publisher>",
              f"<dc:rights>{escape(book.licence)}</dc:rights>",
              f"<dc:date>{book.date.isoformat()}</dc:date>"]
-    for prop, values in a11y.items():
-        for value in [values] if isinstance(values, str) else values:
-            lines.append(f"<meta property=\"{escape(prop)}\">{escape(value)}</meta>")
     return "\n".join(lines) + "\n"
+
+
+def a11y_metadata_file(a11y: dict[str, list[str] | str]) -> str:
+    """The schema.org properties pandoc can write, as a --metadata-file (JSON is YAML)."""
+    fields: dict[str, list[str] | str] = {}
+    for prop, key in PANDOC_A11Y_FIELDS.items():
+        if prop in a11y:
+            value = a11y[prop]
+            fields[key] = value if key == "accessibilitySummary" else ([value] if isinstance(value, str) else list(value))
+    return json.dumps(fields, ensure_ascii=False, indent=1) + "\n"
+
+
+def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
+    """Add to the package document the properties pandoc cannot write (dcterms:conformsTo,
+    a11y:certifiedBy). The zip is rewritten entry by entry, keeping order, dates and compression."""
+    extra = [(prop, value) for prop, values in a11y.items() if prop not in PANDOC_A11Y_FIELDS
+             for value in ([values] if isinstance(values, str) else values)]
+    if not extra:
+        return
+    with zipfile.ZipFile(epub) as zf:
+        infos = zf.infolist()
+        data = {info.filename: zf.read(info) for info in infos}
+    match = re.search(rb'full-path="([^"]+)"', data["META-INF/container.xml"])
+    if match is None:
+        raise ValueError(f"{epub}: META-INF/container.xml names no package document")
+    opf_name = match.group(1).decode("utf-8")
+    lines = "".join(f"    <meta property=\"{escape(prop)}\">{escape(value)}</meta>\n" for prop, value in extra)
+    opf = data[opf_name].decode("utf-8")
+    if "</metadata>" not in opf:
+        raise ValueError(f"{epub}: {opf_name} has no </metadata>")
+    data[opf_name] = re.sub(r"([ \t]*)</metadata>", lambda m: lines + m.group(0), opf, count=1).encode("utf-8")
+    temp = epub.with_name(f".{epub.name}.{os.getpid()}.meta")
+    with zipfile.ZipFile(temp, "w") as out:
+        for info in infos:
+            out.writestr(info, data[info.filename])
+    os.replace(temp, epub)
 
 
 def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     book = job.book
     meta = job.build_dir / "epub-metadata.xml"
-    meta.write_text(metadata_xml(book, job.accessibility), encoding="utf-8")
+    meta.write_text(metadata_xml(book), encoding="utf-8")
+    a11y_meta = job.build_dir / "epub-a11y.yaml"
+    a11y_meta.write_text(a11y_metadata_file(job.accessibility), encoding="utf-8")
     temp = publish.temp_path(job.target)
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
             *pandoc.common_args(book.bibliography, book.csl, book.language),
@@ -47,13 +99,16 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
             f"--metadata=author:{book.publisher}", f"--metadata=date:{book.date.isoformat()}",
             f"--metadata=identifier:{book.identifier}",
             f"--metadata=cover-image-alt:Cover of {book.title}: {book.subtitle}. {book.edition}.",
-            f"--epub-metadata={meta}", f"--epub-cover-image={job.build_dir / 'cover.svg'}",
+            f"--epub-metadata={meta}", f"--metadata-file={a11y_meta}",
+            *([f"--template={job.template}"] if job.template else []),
+            f"--epub-cover-image={job.build_dir / 'cover.svg'}",
             f"--css={job.build_dir / 'css' / 'epub.css'}", "--split-level=1", "--toc", "--toc-depth=2",
             f"--resource-path={job.build_dir}",
             *[f"--epub-embed-font={f}" for f in job.fonts]]
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
     result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
                         job.build_dir, env)
+    add_package_metadata(temp, job.accessibility)
     return temp, result.warnings
 
 

@@ -394,7 +394,8 @@ def _attr(value: str) -> str:
 class _Canvas:
     """Collects SVG elements; every colour goes through ``colour``."""
 
-    def __init__(self, colour: ColourFn, font_family: str) -> None:
+    def __init__(self, colour: ColourFn, font_family: str, width: float = WIDTH) -> None:
+        self.width = width
         self.colour = colour
         self.font = _attr(font_family)
         self.parts: list[str] = []
@@ -467,21 +468,26 @@ class _Canvas:
         head = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" '
-            f'width="{_n(WIDTH * MM_PER_PT)}mm" height="{_n(height * MM_PER_PT)}mm" '
-            f'viewBox="0 0 {_n(WIDTH)} {_n(height)}" role="img" aria-labelledby="{ids}">\n'
+            f'width="{_n(self.width * MM_PER_PT)}mm" height="{_n(height * MM_PER_PT)}mm" '
+            f'viewBox="0 0 {_n(self.width)} {_n(height)}" role="img" aria-labelledby="{ids}">\n'
             f'<title id="fig-{spec.id}-title">{escape(spec.title)}</title>\n'
             f'<desc id="fig-{spec.id}-desc">{escape(spec.alt)}</desc>\n'
         )
         background = (
-            f'<rect x="0" y="0" width="{_n(WIDTH)}" height="{_n(height)}" fill="{self.c("paper")}" stroke="none"/>\n'
+            f'<rect x="0" y="0" width="{_n(self.width)}" height="{_n(height)}" fill="{self.c("paper")}" stroke="none"/>\n'
         )
         return head + background + "\n".join(self.parts) + "\n</svg>\n"
 
 
-def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str) -> str:
-    """The figure as standalone SVG 1.1 text (same input, same bytes)."""
+def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str, width: float = WIDTH) -> str:
+    """The figure as standalone SVG 1.1 text (same input, same bytes).
+
+    ``width`` is the drawing's width in points at its natural size; a narrower drawing placed
+    at the same column width shows every label larger (the large-print edition uses 300, so
+    8 pt labels print at 12 pt).
+    """
     kind, content = _parse(spec, spec.id)
-    canvas = _Canvas(colour, font_family)
+    canvas = _Canvas(colour, font_family, width)
     unit = str(spec.data.get("unit", ""))
     if kind == "bars":
         assert isinstance(content, list)
@@ -499,13 +505,13 @@ def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str) -> str:
     return canvas.svg(spec, height)
 
 
-def write_figures(data_dir: Path, out_dir: Path, colour: ColourFn, font_family: str) -> dict[str, Path]:
+def write_figures(data_dir: Path, out_dir: Path, colour: ColourFn, font_family: str, width: float = WIDTH) -> dict[str, Path]:
     """Render every data file in ``data_dir`` to ``out_dir/<id>.svg``; return id -> path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for spec in load_figure_specs(data_dir):
         target = out_dir / f"{spec.id}.svg"
-        svg = render_figure(spec, colour, font_family)
+        svg = render_figure(spec, colour, font_family, width)
         if not target.exists() or target.read_text(encoding="utf-8") != svg:
             target.write_text(svg, encoding="utf-8", newline="\n")
         written[spec.id] = target
@@ -517,9 +523,9 @@ def write_figures(data_dir: Path, out_dir: Path, colour: ColourFn, font_family: 
 
 def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
     """Vertical bars, value above each bar, label and note below the baseline."""
-    slot = min((WIDTH - 2 * PAD) / len(bars), 128.0)
+    slot = min((cv.width - 2 * PAD) / len(bars), 128.0)
     bar_w = min(slot * 0.6, 68.0)
-    left = (WIDTH - slot * len(bars)) / 2
+    left = (cv.width - slot * len(bars)) / 2
     plot_h = 130.0
     top = PAD + F_VALUE * LINE + 4
     base = top + plot_h
@@ -546,7 +552,7 @@ def _draw_hbars(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str) -> floa
     note_w = max((text_width(t, F_NOTE) for _, nt in blocks for t in nt), default=0.0)
     x0 = PAD + max(used_w, note_w) + 14
     value_w = max(text_width(value_label(b.value, unit), F_VALUE, True) for b in bars)
-    span = WIDTH - PAD - x0 - value_w - 8
+    span = cv.width - PAD - x0 - value_w - 8
     peak = max(b.value for b in bars)
     bar_h = 20.0
     y = PAD
@@ -565,7 +571,7 @@ def _draw_hbars(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str) -> floa
         y += row_h + 14
     cv.line(x0, first_top - 4, x0, y - 14 + 4, "ink", AXIS_W)
     if note:
-        y = cv.lines(PAD, y + 2, wrap(note, WIDTH - 2 * PAD, F_NOTE), F_NOTE, "muted") - F_NOTE * (LINE - 1)
+        y = cv.lines(PAD, y + 2, wrap(note, cv.width - 2 * PAD, F_NOTE), F_NOTE, "muted") - F_NOTE * (LINE - 1)
     else:
         y -= 14
     return y + PAD
@@ -575,9 +581,9 @@ def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Grou
     """Grouped vertical bars; each bar labelled with its series below, group label under that."""
     bar_w, inner, gap = 64.0, 8.0, 72.0
     group_w = len(series) * bar_w + (len(series) - 1) * inner
-    gap = min(gap, (WIDTH - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
+    gap = min(gap, (cv.width - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
     total = len(groups) * group_w + (len(groups) - 1) * gap
-    left = (WIDTH - total) / 2
+    left = (cv.width - total) / 2
     plot_h = 130.0
     top = PAD + F_VALUE * LINE + 4
     base = top + plot_h
@@ -619,7 +625,7 @@ def _draw_timeline(
 ) -> float:
     """Horizontal timeline: flag labels staggered above and below the axis in lanes."""
     margin = PAD + 4
-    scale = (WIDTH - 2 * margin) / (end - start)
+    scale = (cv.width - 2 * margin) / (end - start)
 
     def xpos(when: float) -> float:
         return margin + (when - start) * scale
@@ -634,7 +640,7 @@ def _draw_timeline(
     decade_boxes = [(xpos(yr) - half[yr], xpos(yr) + half[yr]) for yr in decades]
 
     widths = [max(text_width(b[0], F_LABEL, True), *(text_width(t, F_NOTE) for t in b[1:])) + flag_gap for b in blocks]
-    placed = _place_labels([xpos(m.when) for m in milestones], widths)
+    placed = _place_labels(cv.width, [xpos(m.when) for m in milestones], widths)
     if placed is None:
         raise ValueError(f"{where}: key 'milestones': too many labels to place without overlap")
 
@@ -644,7 +650,7 @@ def _draw_timeline(
     below_top = axis_y + 20  # under the decade labels
 
     # Axis, decade ticks and labels.
-    cv.line(margin - 4, axis_y, WIDTH - margin + 4, axis_y, "ink", 1.25)
+    cv.line(margin - 4, axis_y, cv.width - margin + 4, axis_y, "ink", 1.25)
     for yr in decades:
         cv.line(xpos(yr), axis_y, xpos(yr), axis_y + 4, "ink", AXIS_W)
         cv.text(xpos(yr), axis_y + 13, str(yr), F_NOTE, "muted", False, "middle")
@@ -678,7 +684,7 @@ def _draw_timeline(
     x = PAD
     for key, label in legend:
         w = 12 + text_width(label, F_NOTE) + 14
-        if x + w > WIDTH - PAD + 14:
+        if x + w > cv.width - PAD + 14:
             x, y = PAD, y + F_NOTE * LINE + 4
         if key == "ink":
             cv.circle(x + 4, y + 3, 4.0, "gold", "ink", 1.0)
@@ -689,7 +695,7 @@ def _draw_timeline(
     return y + 8 + PAD
 
 
-def _place_labels(xs: Sequence[float], widths: Sequence[float]) -> list[_Placed] | None:
+def _place_labels(width: float, xs: Sequence[float], widths: Sequence[float]) -> list[_Placed] | None:
     """Give each flag label a side, lane and direction so that none overlaps another label or
     crosses another's leader, using as few lanes as possible (a bounded depth-first search)."""
     budget = [20000]
@@ -707,7 +713,7 @@ def _place_labels(xs: Sequence[float], widths: Sequence[float]) -> list[_Placed]
                 if lane >= caps[side]:
                     continue
                 for lo, hi in ((x, x + w), (x - w, x)):
-                    if lo < PAD - 0.01 or hi > WIDTH - PAD + 0.01:
+                    if lo < PAD - 0.01 or hi > width - PAD + 0.01:
                         continue
                     if _fits(placed, x, lo, hi, side, lane):
                         found = search(i + 1, [*placed, _Placed(x, lo, hi, side, lane)], caps)

@@ -60,9 +60,11 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
     """
     parts: list[str] = []
     for chapter in chapters:
-        parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
+        # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
+        # chapter before a document that does not start with a level-1 heading.
         if with_titles:
             parts.append(f"# {chapter.title} {{#{chapter.id} .{chapter.kind}}}\n")
+        parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
         body = chapter.body
         for name, markdown in (inserts or {}).items():
             pattern = re.compile(rf"(?m)^:{{3,}}\s*\{{?\.?{re.escape(name)}\}}?\s*\n:{{3,}}\s*$")

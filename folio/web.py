@@ -1,0 +1,477 @@
+"""Web edition: a static site with one page per chapter, made from the same Markdown.
+
+One pandoc call converts the whole book, with pandoc's normal notes (not ``folio-notes:
+inline``), so citeproc writes the notes as endnotes and the Sources list into ``#refs``. The
+HTML is split per chapter and then, page by page:
+
+* the chapter's own notes move to the end of its page, numbered from 1, each with a back-link;
+* citation links (``#ref-key``) point to the Sources page, a link to another chapter
+  (``#chapter-id``) points to that chapter's page, and a link to an anchor on another page
+  points to that page and anchor;
+* each generated figure (``<img src="figures/x.svg">``) becomes the SVG itself, read from
+  ``build_dir/figures`` (``role="img"``, ``<title>`` and ``<desc>`` kept), in a frame that
+  scrolls sideways on narrow screens and can be scrolled with the keyboard;
+* each table gets a labelled, keyboard-focusable wrapper that scrolls on narrow screens.
+
+The Jinja layouts in ``layouts/web/`` make the pages, and ``layouts/web/site.css.j2`` the
+screen stylesheet, with colours from ``assets/data/palette.yaml``. The site asks for nothing
+outside itself: the fonts are copied in, the downloads (member PDF, large-print PDF, EPUB, when
+they exist) are copied to ``downloads/``, and every link between pages is relative, so it works
+from the file system or any static host.
+
+Everything is written to a temporary folder next to ``out_dir`` and swapped into place at the
+end; an error leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from . import pandoc, render
+from .catalogue import finding
+from .chapters import Chapter
+from .config import Book
+from .errors import BuildError, Finding
+
+__all__ = ["DOWNLOADS", "Download", "Page", "build_site", "human_size"]
+
+HOME_FIGURE = "timeline"                   # the figure shown on the home page
+FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
+TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title"})   # ids the chapter layout writes
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+SCROLL_HINT = '<p class="scroll-hint" aria-hidden="true">Scroll sideways to see the whole figure.</p>'
+_CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _block(name: str) -> re.Pattern[str]:
+    """The empty fenced div that places a generated block (as in pandoc.combined_markdown)."""
+    return re.compile(rf"(?m)^:{{3,}}\s*\{{?\.?{re.escape(name)}\}}?\s*$")
+
+
+_STATEMENT = _block("accessibility-statement")
+_GLANCE = _block("trends-at-a-glance")
+
+
+@dataclass(frozen=True)
+class DownloadKind:
+    key: str            # as in folio.build.TARGETS
+    suffix: str         # file name after the slug
+    label: str          # what the file is
+    format: str         # the format, as a reader would name it
+    mime: str
+    about: str          # one line for the home page
+
+
+DOWNLOADS = (
+    DownloadKind("pdf", ".pdf", "accessible PDF", "PDF", "application/pdf",
+                 "Tagged PDF with bookmarks and a linked contents page, for reading on screen or printing."),
+    DownloadKind("large-print", "-large-print.pdf", "large-print PDF", "PDF", "application/pdf",
+                 "Body text in 16 point Atkinson Hyperlegible with 1.5 line spacing, for readers with low vision."),
+    DownloadKind("epub", ".epub", "EPUB e-book", "EPUB", "application/epub+zip",
+                 "A reflowable e-book for e-readers and reading apps, where you choose the type size and colours."),
+)
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    format: str
+    size: str
+    href: str
+    mime: str
+    about: str
+
+
+@dataclass
+class Page:
+    """One chapter page, ready for the layout."""
+
+    chapter: Chapter
+    file: str
+    number: int | None                       # theme number, for theme chapters
+    body: str = ""
+    notes: list[str] = field(default_factory=list)
+    sections: list[tuple[str, str]] = field(default_factory=list)   # (id, plain text) of each h2
+    ids: set[str] = field(default_factory=set)
+
+
+def human_size(size: int) -> str:
+    """A file size as a reader would say it: ``453 KB``, ``2.4 MB`` (1 KB = 1,024 bytes)."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024)):,} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+# --------------------------------------------------------------------------- pandoc
+
+
+def convert(book: Book, chapters: list[Chapter], inserts: dict[str, str], root: Path) -> tuple[dict[str, str], list[Finding]]:
+    """Chapter id -> HTML, with pandoc's normal notes (all at the end of the last chapter)."""
+    args = ["-f", pandoc.READER, "-t", "html5", *pandoc.common_args(book.bibliography, book.csl, book.language),
+            f"--lua-filter={pandoc.LUA_FILTER}"]
+    result = pandoc.run(args, pandoc.combined_markdown(chapters, inserts=inserts), root)
+    return pandoc.split_html(result.output.decode("utf-8")), result.warnings
+
+
+_NOTES_SECTION = re.compile(
+    r'<section id="footnotes" class="footnotes[^"]*" role="doc-endnotes">\s*(?:<hr\s*/?>)?\s*<ol>(.*?)</ol>\s*</section>', re.S)
+_NOTE_ITEM = re.compile(r'<li id="fn(\d+)">(.*?)</li>\s*(?=<li id="fn\d+">|\Z)', re.S)
+_NOTE_REF = re.compile(r'<a href="#fn(\d+)" class="footnote-ref" id="fnref\1" role="doc-noteref"><sup>\d+</sup></a>')
+_BACK_LINK = re.compile(r'<a href="#fnref(\d+)" class="footnote-back" role="doc-backlink">[^<]*</a>')
+
+
+def split_notes(bodies: dict[str, str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Move the notes from the end of the book to their chapters, numbered from 1 in each.
+
+    Returns chapter id -> body and chapter id -> the notes' inner HTML, in order.
+    """
+    notes: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for cid, body in bodies.items():
+        match = _NOTES_SECTION.search(body)
+        if match:
+            notes.update((m.group(1), m.group(2).strip()) for m in _NOTE_ITEM.finditer(match.group(1)))
+            body = body[:match.start()].rstrip() + "\n" + body[match.end():].lstrip()
+        out[cid] = body
+    per_chapter: dict[str, list[str]] = {}
+    placed = 0
+    for cid, body in out.items():
+        local: list[str] = []
+
+        def call(m: re.Match[str], local: list[str] = local) -> str:
+            text = notes.get(m.group(1))
+            if text is None:
+                return m.group(0)
+            local.append(text)
+            n = len(local)
+            return (f'<a href="#fn{n}" class="footnote-ref" id="fnref{n}" role="doc-noteref">'
+                    f'<span class="visually-hidden">Note </span><sup>{n}</sup></a>')
+
+        out[cid] = _NOTE_REF.sub(call, body)
+        per_chapter[cid] = [_back_link(text, n) for n, text in enumerate(local, start=1)]
+        placed += len(local)
+    if placed != len(notes):
+        raise BuildError([finding("T004", "pandoc", 0,
+                                  f"web edition: placed {placed} of {len(notes)} notes; pandoc's note markup has changed")])
+    return out, per_chapter
+
+
+def _back_link(text: str, n: int) -> str:
+    link = (f'<a href="#fnref{n}" class="footnote-back" role="doc-backlink">'
+            f'<span aria-hidden="true">↩</span><span class="visually-hidden">Back to the text of note {n}</span></a>')
+    text, count = _BACK_LINK.subn(lambda _m: link, text)
+    if not count:
+        text += " " + link
+    return text
+
+
+# --------------------------------------------------------------------------- links
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_HREF = re.compile(r'href="#([^"]+)"')
+
+
+def rewrite_links(body: str, here: Page, page_of: Mapping[str, str], chapter_pages: Mapping[str, str]) -> str:
+    """``#x`` stays when x is on this page; otherwise it goes to the page that has x."""
+    def fix(m: re.Match[str]) -> str:
+        target = html.unescape(m.group(1))
+        if target in here.ids:
+            return m.group(0)
+        if target in chapter_pages:
+            return f'href="{chapter_pages[target]}"'
+        page = page_of.get(target)
+        return f'href="{page}#{m.group(1)}"' if page else m.group(0)
+    return _HREF.sub(fix, body)
+
+
+# --------------------------------------------------------------------------- figures and tables
+
+
+_FIGURE = re.compile(r'<figure(?P<attrs>[^>]*)>(?P<inner>.*?)</figure>', re.S)
+_FIG_IMG = re.compile(r'<img src="figures/(?P<name>[A-Za-z0-9_-]+)\.svg"[^>]*?/?>')
+_IMG = re.compile(r'<img src="(?P<src>[^"]+)"')
+_SVG_ROOT = re.compile(r'<svg\b[^>]*>')
+_ID_REFS = re.compile(r'(?<![\w-])(id|aria-labelledby|aria-describedby)="([^"]*)"')
+
+
+def inline_svg(path: Path, used: set[str]) -> tuple[str, str]:
+    """The SVG for inline use, and the id of its title; its ids made unique on the page."""
+    text = re.sub(r"^\s*<\?xml[^>]*\?>\s*", "", path.read_text(encoding="utf-8"))
+    renamed = {old: _unique(old, used) for old in _ID.findall(text)}
+    text = _ID_REFS.sub(lambda m: f'{m.group(1)}="{" ".join(renamed.get(t, t) for t in m.group(2).split())}"', text)
+    root = _SVG_ROOT.search(text)
+    if root is None:
+        raise BuildError([finding("I001", str(path), 0, "the figure file has no <svg> element")])
+    tag = re.sub(r'\s(?:width|height)="[^"]*"', "", root.group(0))
+    tag = tag.replace("<svg", '<svg class="figure-svg" focusable="false"', 1)
+    text = text[:root.start()] + tag + text[root.end():]
+    title = re.search(r'<title id="([^"]+)"', text)
+    return text.strip(), title.group(1) if title else ""
+
+
+def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapping[str, str]) -> str:
+    """Each generated figure inline, in a frame; other images point to their copy in media/."""
+    def figure(m: re.Match[str]) -> str:
+        inner = m.group("inner")
+        img = _FIG_IMG.search(inner)
+        if img is None:
+            return m.group(0)
+        name = img.group("name")
+        path = figures_dir / f"{name}.svg"
+        if not path.is_file():
+            raise BuildError([finding("I001", str(path), 0, f"figure '{name}' was not drawn; the web edition needs it")])
+        svg, title_id = inline_svg(path, used)
+        fid = re.search(r'id="([^"]+)"', m.group("attrs"))
+        caption_id = _unique(f"{fid.group(1) if fid else 'figure-' + name}-caption", used)
+        has_caption = "<figcaption>" in inner
+        label = caption_id if has_caption else title_id
+        frame = (f'<div class="figure-frame" tabindex="0" role="group"'
+                 f'{f" aria-labelledby={chr(34)}{label}{chr(34)}" if label else ""}>\n{svg}\n</div>')
+        inner = inner[:img.start()] + SCROLL_HINT + "\n" + frame + inner[img.end():]
+        inner = inner.replace("<figcaption>", f'<figcaption id="{caption_id}">', 1)
+        return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>'
+
+    body = _FIGURE.sub(figure, body)
+    return _IMG.sub(lambda m: f'<img src="{copy_image.get(m.group("src"), m.group("src"))}"', body)
+
+
+def _unique(wanted: str, used: set[str]) -> str:
+    new, n = wanted, 2
+    while new in used:
+        new, n = f"{wanted}-{n}", n + 1
+    used.add(new)
+    return new
+
+
+_TABLE = re.compile(r'<table(?P<attrs>[^>]*)>(?P<inner>.*?)</table>', re.S)
+
+
+def wrap_tables(body: str, used: set[str]) -> str:
+    """A labelled, focusable wrapper per table, so a wide table scrolls on its own."""
+    count = 0
+
+    def table(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        inner = m.group("inner")
+        if "<caption" in inner:
+            cid = _unique(f"table-{count}-caption", used)
+            inner = re.sub(r"<caption(?:\s[^>]*)?>", f'<caption id="{cid}">', inner, count=1)
+            label = f'aria-labelledby="{cid}"'
+        else:
+            label = f'aria-label="Table {count}"'
+        return (f'<div class="table-frame" role="region" tabindex="0" {label}>\n'
+                f'<table{m.group("attrs")}>{inner}</table>\n</div>')
+    return _TABLE.sub(table, body)
+
+
+_PULL_QUOTE = re.compile(r'<div class="pull-quote">(.*?)</div>', re.S)
+
+
+def hide_pull_quotes(body: str) -> str:
+    """A pull quote repeats a sentence of the text: hide the repeat from screen readers."""
+    return _PULL_QUOTE.sub(lambda m: m.group(0) if "<a " in m.group(1)
+                           else f'<div class="pull-quote" aria-hidden="true">{m.group(1)}</div>', body)
+
+
+_H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>', re.S)
+
+
+def sections(body: str) -> list[tuple[str, str]]:
+    out = []
+    for m in _H2.finditer(body):
+        hid = re.search(r'\bid="([^"]+)"', m.group("attrs"))
+        if hid:
+            out.append((hid.group(1), html.unescape(re.sub(r"<[^>]+>", "", m.group("text"))).strip()))
+    return out
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def chapter_file(chapter: Chapter) -> str:
+    return f"{chapter.id}.html"
+
+
+def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[str, list[str]],
+                  figures_dir: Path, images: dict[str, str]) -> list[Page]:
+    numbers = render.theme_numbers(chapters)
+    pages = [Page(c, chapter_file(c), numbers.get(c.id), bodies.get(c.id, ""), notes.get(c.id, [])) for c in chapters]
+    bad = [p.chapter for p in pages
+           if p.chapter.id == "index" or p.chapter.id in TEMPLATE_IDS or not _CHAPTER_ID.fullmatch(p.chapter.id)]
+    if bad:
+        raise BuildError([finding("M005", c.shown, 0, f"the web edition cannot use the chapter id '{c.id}' as a file name",
+                                  hint="Use lower-case letters, digits and hyphens, and not 'index' or "
+                                  + ", ".join(sorted(TEMPLATE_IDS)) + ".") for c in bad])
+    for page in pages:
+        used = set(_ID.findall(page.body)) | {page.chapter.id} | TEMPLATE_IDS
+        body = place_figures(page.body, figures_dir, used, images)
+        body = wrap_tables(body, used)
+        page.body = hide_pull_quotes(body)
+        page.sections = sections(page.body)
+        page.ids = used | {f"fn{n}" for n in range(1, len(page.notes) + 1)}
+    page_of = {i: p.file for p in reversed(pages) for i in p.ids}
+    chapter_pages = {p.chapter.id: p.file for p in pages}
+    for page in pages:
+        page.body = rewrite_links(page.body, page, page_of, chapter_pages)
+        page.notes = [rewrite_links(n, page, page_of, chapter_pages) for n in page.notes]
+    return pages
+
+
+def images_to_copy(root: Path, bodies: dict[str, str]) -> dict[str, str]:
+    """Images other than figures: ``src`` as written (relative to chapters/) -> path in the site.
+
+    ``checks`` has made sure each is a file under assets/; it is copied to the same path under
+    ``media/`` (``../assets/images/x.png`` becomes ``media/images/x.png``).
+    """
+    assets = (root / "assets").resolve()
+    out: dict[str, str] = {}
+    for body in bodies.values():
+        for m in _IMG.finditer(body):
+            src = m.group("src")
+            target = (root / "chapters" / src).resolve()
+            if src.startswith("figures/") or re.match(r"^[a-z]+:", src) or not target.is_relative_to(assets):
+                continue
+            out[src] = "media/" + target.relative_to(assets).as_posix()
+    return out
+
+
+def downloads(book: Book, out_root: Path, files: Mapping[str, Path] | None) -> list[tuple[Download, Path]]:
+    """The downloads that exist, with the file each is copied from."""
+    found = []
+    for kind in DOWNLOADS:
+        source = (files or {}).get(kind.key, out_root / f"{book.slug}{kind.suffix}")
+        if not source.is_file():
+            continue
+        name = f"{book.slug}{kind.suffix}"
+        size = human_size(source.stat().st_size).replace(" ", "\u00a0")     # no line break inside "453 KB"
+        found.append((Download(f"{book.title}, {kind.label}", kind.format, size,
+                               f"downloads/{name}", kind.mime, kind.about), source))
+    return found
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    svg: str
+    title_id: str
+    caption: str          # HTML, from the book, without its notes
+    page: Page | None     # the chapter that has the figure
+
+
+def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path) -> HomeFigure | None:
+    """The home page's figure: inline SVG, with the caption it has in the book, without notes."""
+    path = figures_dir / f"{HOME_FIGURE}.svg"
+    if not path.is_file():
+        return None
+    svg, title_id = inline_svg(path, set(TEMPLATE_IDS))
+    for page in pages:
+        m = re.search(rf'<figure[^>]*>\s*<img src="figures/{HOME_FIGURE}\.svg".*?<figcaption>(.*?)</figcaption>',
+                      bodies.get(page.chapter.id, ""), re.S)
+        if m:
+            caption = re.sub(r'<span class="citation"[^>]*>\s*<a [^>]*>.*?</a>\s*</span>', "", m.group(1), flags=re.S)
+            caption = re.sub(r'<a href="#fn\d+"[^>]*>.*?</a>', "", caption, flags=re.S).strip()
+            return HomeFigure(svg, title_id, caption, page)
+    return HomeFigure(svg, title_id, "", None)
+
+
+def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, book: Book, pages: list[Page],
+               offered: list[Download], figure: HomeFigure | None) -> None:
+    """The pages, the stylesheet, the favicon and the cover motif, into ``target``."""
+    themes = sorted({p.chapter.theme for p in pages if p.chapter.theme})
+    (target / "css").mkdir()
+    css = env.overlay(autoescape=False).get_template("web/site.css.j2").render(c=colour, themes=themes, fonts="../fonts")
+    (target / "css" / "site.css").write_text(css, encoding="utf-8")
+    (target / "images").mkdir()
+    (target / "images" / "cover-motif.svg").write_text(
+        env.get_template("cover-motif.svg.j2").render(c=colour), encoding="utf-8")
+    (target / "favicon.svg").write_text(env.get_template("web/favicon.svg.j2").render(c=colour), encoding="utf-8")
+    common = {
+        "book": book, "pages": pages, "downloads": offered,
+        "themes_total": sum(1 for p in pages if p.number),
+        "date": f"{book.date.day} {book.date:%B %Y}", "title_words": book.title.rsplit(" ", 1),
+        "sources": next((p for p in pages if 'id="refs"' in p.body), None),
+        "statement": next((p for p in pages if _STATEMENT.search(p.chapter.body)), None),
+        "number_words": NUMBER_WORDS, "scroll_hint": Markup(SCROLL_HINT),
+    }
+    home = env.get_template("web/home.html.j2").render(
+        **common, current="index.html", figure=figure, glance=[p for p in pages if p.number],
+        glance_page=next((p for p in pages if _GLANCE.search(p.chapter.body)), None))
+    (target / "index.html").write_text(home, encoding="utf-8")
+    chapter_template = env.get_template("web/chapter.html.j2")
+    for i, page in enumerate(pages):
+        text = chapter_template.render(
+            **common, current=page.file, page=page, body=Markup(page.body), notes=[Markup(n) for n in page.notes],
+            previous=pages[i - 1] if i > 0 else None, next=pages[i + 1] if i + 1 < len(pages) else None)
+        (target / page.file).write_text(text, encoding="utf-8")
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` (a folder, if any) with ``new`` by renames, then remove the old one."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / "site")
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None:
+            os.replace(old / "site", target)
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[str, str], build_dir: Path,
+               out_dir: Path, files: Mapping[str, Path] | None = None) -> list[Finding]:
+    """Write the web edition to ``out_dir``; return pandoc's warnings.
+
+    ``files`` maps a download key (``pdf``, ``large-print``, ``epub``) to the file to offer;
+    by default the site offers ``<slug>.pdf``, ``<slug>-large-print.pdf`` and ``<slug>.epub``
+    from the folder above ``out_dir`` (output/), each one only if it exists.
+    """
+    env = render.environment(root)
+    colour = render.rgb_colour(render.load_palette(root))
+    bodies, findings = convert(book, chapters, inserts, root)
+    bodies, notes = split_notes(bodies)
+    figures_dir = build_dir / "figures"
+    images = images_to_copy(root, bodies)
+    pages = prepare_pages(chapters, bodies, notes, figures_dir, images)
+    offered = downloads(book, out_dir.parent, files)
+    figure = home_figure(bodies, pages, figures_dir)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        temp.chmod(0o755)
+        write_site(temp, env, colour, book, pages, [d for d, _ in offered], figure)
+        for download, source in offered:
+            _copy(source, temp / download.href)
+        for src, target in images.items():
+            _copy((root / "chapters" / src).resolve(), temp / target)
+        for name in FONT_DIRS:
+            shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
+        swap_into_place(temp, out_dir)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return findings
