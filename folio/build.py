@@ -28,6 +28,7 @@ RENDER_ORDER = ("large-print", "press", "pdf", "epub")   # longest first, so two
 class BuildReport:
     outputs: list[publish.Published] = field(default_factory=list)
     up_to_date: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)      # what was checked, for the summary
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -79,6 +80,7 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
     progress("Checking sources")
     sources, problems = read_sources(root)
     report.findings += problems
+    report.checks.append(f"sources: {len(sources.chapters)} chapters, {len(sources.bibliography)} references")
     if report.errors or (strict and report.warnings):
         raise BuildError(report.findings)
 
@@ -185,8 +187,12 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                 audits[item.target.name] = threads.submit(audit.audit_epub, item.temp)
         for shown, audit_result in audits.items():
             report.findings += [dataclasses.replace(f, path=shown) for f in audit_result.result()]
+        if audits:
+            report.checks.append(f"accessibility audit: {', '.join(audits)}")
         if epubcheck is not None:
-            report.findings += epubcheck.result()
+            messages = epubcheck.result()
+            report.findings += messages
+            report.checks.append(f"EPUBCheck: {len(messages)} message{'s' if len(messages) != 1 else ''}")
 
     # 8. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
     if report.errors or (strict and report.warnings):
@@ -218,6 +224,8 @@ def press_preflight(book: config.Book, item: publish.Staged, build_dir: Path, re
         allow_transparency=p.allow_transparency, binding=p.binding, crop_marks=p.crop_marks)
     result = preflight.run_preflight(item.temp, profile)
     result = dataclasses.replace(result, file=item.target.name)
+    passed = sum(1 for c in result.checks if c.passed)
+    report.checks.append(f"press preflight: {passed} of {len(result.checks)} checks passed")
     stem = item.target.with_suffix("").name
     json_temp, html_temp = build_dir / f"{stem}-preflight.json", build_dir / f"{stem}-preflight.html"
     preflight.write_json(result, json_temp)

@@ -52,6 +52,7 @@ _CODES = [
     Code("S005", "warning", "A section has no text under its heading."),
     Code("S006", "error", "A fenced div is not closed.", "Add a line ':::' after the block."),
     Code("S008", "error", "Blocks are nested too deeply.", "Close a block before opening another."),
+    Code("S009", "error", "The same id is used twice in the book, so links to it are ambiguous.", "Rename one of them."),
     Code("S007", "warning", "An unknown block class; the layouts do not style it.",
          "Use case-study, pull-quote, key-facts or call-to-action."),
     # Citations, links, images, raw HTML

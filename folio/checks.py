@@ -215,20 +215,25 @@ def load_bibliography(path: Path, root: Path) -> tuple[list[dict[str, Any]], lis
     return data, problems
 
 
-def chapter_anchors(chapters: list[Chapter]) -> set[str]:
-    """Ids a link may point at: chapter ids and explicit heading or div ids."""
-    anchors = {c.id for c in chapters}
+def chapter_anchors(chapters: list[Chapter]) -> tuple[set[str], list[Finding]]:
+    """Ids a link may point at (chapter ids, explicit heading, div and figure ids), and a finding
+    for each explicit id used twice in the book."""
+    first: dict[str, str] = {c.id: f"{c.shown} (chapter id)" for c in chapters}
+    out: list[Finding] = []
     for chapter in chapters:
         for line in body_lines(chapter):
-            anchors.update(re.findall(r"\{[^}]*#([\w-]+)", line.text))
-    return anchors
+            for anchor in re.findall(r"\{[^}]*#([\w-]+)", line.text):
+                if anchor in first:
+                    out.append(finding("S009", chapter.shown, line.number, f"id '#{anchor}' is already used in {first[anchor]}"))
+                else:
+                    first[anchor] = f"{chapter.shown}:{line.number}"
+    return set(first), out
 
 
 def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, Any]],
             bib_path: Path, figure_ids: set[str]) -> list[Finding]:
     keys = {str(e["id"]) for e in bibliography}
-    anchors = chapter_anchors(chapters)
-    out: list[Finding] = []
+    anchors, out = chapter_anchors(chapters)
     cited: set[str] = set()
     for chapter in chapters:
         out.extend(check_structure(chapter))

@@ -163,6 +163,8 @@ def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bo
                       f"{out.path.stat().st_size / 1024:,.0f} KB", f"{out.seconds:.1f} s")
     if report.outputs:
         console.print(table)
+    for line in report.checks:
+        console.print(f"checked {line}", markup=False)
     if report.up_to_date:
         console.print(f"up to date (inputs unchanged since the last build): {', '.join(report.up_to_date)}")
     console.print(f"built in {time.monotonic() - started:.1f} s: "

@@ -105,3 +105,12 @@ def test_yaml_syntax_error_has_file_line() -> None:
     _, _, problems = yamlio.load("a: 1\nb: [1, 2\nc: 3\n", "x.yaml", line_offset=10)
     assert problems[0].code == "Y001"
     assert problems[0].line >= 12
+
+
+def test_duplicate_ids_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "chapters").mkdir()
+    shutil.copy(FIXTURES / "chapter_with_duplicate_id.md", tmp_path / "chapters" / "c.md")
+    chapter, _ = read_chapter(tmp_path / "chapters" / "c.md", tmp_path)
+    assert chapter is not None
+    found = [f.format().split("\n")[0] for f in checks.run_all([chapter], tmp_path, [], tmp_path / "b.yaml", set())]
+    assert found == ["chapters/c.md:11: S009 error: id '#same' is already used in chapters/c.md:7"]
