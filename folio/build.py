@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, audit, cache, checks, config, epub, figures, pandoc, pdf, preflight, publish, render, web
+from . import a11y, audit, cache, checks, config, epub, figures, images, pandoc, pdf, preflight, publish, render, web
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -143,6 +143,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     html_paths: dict[str, Path] = {}
     for key, edition in editions.items():
         html = render.render_book(env, book, chapters, bodies, edition, f"css/{edition.name}.css")
+        html = images.place(html, root, build_dir, cmyk_profile=book.printer.output_intent if key == "press" else None)
         path = build_dir / f"{edition.file_stem}.html"
         path.write_text(html, encoding="utf-8")
         html_paths[key] = path

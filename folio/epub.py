@@ -103,7 +103,7 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
             *([f"--template={job.template}"] if job.template else []),
             f"--epub-cover-image={job.build_dir / 'cover.svg'}",
             f"--css={job.build_dir / 'css' / 'epub.css'}", "--split-level=1", "--toc", "--toc-depth=2",
-            f"--resource-path={job.build_dir}",
+            f"--resource-path={job.build_dir}:{job.build_dir.parent.parent / 'chapters'}",
             *[f"--epub-embed-font={f}" for f in job.fonts]]
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
     result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),

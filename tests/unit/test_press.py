@@ -64,3 +64,28 @@ def test_crop_marks_sit_outside_the_bleed_in_registration_colour(sample_project:
             marks = [(x, y) for x, y in strokes if x < bleed[0] - 0.01 or y < bleed[1] - 0.01
                      or x > bleed[2] + 0.01 or y > bleed[3] + 0.01]
             assert len(marks) >= 16   # eight marks, two ends each, all outside the bleed
+
+
+def test_raster_images_are_placed_and_converted_to_cmyk_for_press(sample_project: Path) -> None:
+    from PIL import Image
+
+    (sample_project / "assets" / "images").mkdir(exist_ok=True)
+    gradient = Image.linear_gradient("L").resize((2400, 1600))
+    Image.merge("RGB", (gradient, gradient.rotate(90).resize((2400, 1600)), Image.new("L", (2400, 1600), 120))).save(
+        sample_project / "assets" / "images" / "photo.png")
+    chapter = sample_project / "chapters" / "02-data.md"
+    chapter.write_text(chapter.read_text().replace(
+        "## Next\n", '## Next\n\n![A test photograph.](../assets/images/photo.png){#fig-photo alt="A colour gradient."}\n\n'))
+    use_printer(sample_project, "saddle")
+    build(sample_project, targets=("pdf", "press", "epub"), strict=True)
+    report = json.loads((sample_project / "output" / "sample-trends-press-preflight.json").read_text())
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["no-rgb"]["passed"] and checks["image-resolution"]["passed"]
+    assert checks["image-resolution"]["measured"]["min_ppi"] >= 300
+    with pikepdf.open(sample_project / "output" / "sample-trends.pdf") as pdf:
+        images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
+        assert any(int(i.Width) == 2400 for i in images)
+    import zipfile
+
+    with zipfile.ZipFile(sample_project / "output" / "sample-trends.epub") as epub:
+        assert any(name.startswith("EPUB/media/") and name.endswith(".png") for name in epub.namelist())
