@@ -352,14 +352,7 @@ def _outline(pdf: pikepdf.Pdf, page_index: dict[tuple[int, int], int]) -> list[t
         if not names:
             tree = pdf.Root.get("/Names")
             dests = tree.get("/Dests") if isinstance(tree, pikepdf.Dictionary) else None
-            stack = [dests] if isinstance(dests, pikepdf.Dictionary) else []
-            while stack:
-                n = stack.pop()
-                arr = n.get("/Names")
-                if isinstance(arr, pikepdf.Array):
-                    for i in range(0, len(arr) - 1, 2):
-                        names[str(arr[i])] = arr[i + 1]
-                stack.extend(k for k in n.get("/Kids", []) if isinstance(k, pikepdf.Dictionary))
+            names.update((str(k), v) for k, v in _tree_items(dests, "/Names"))
             old = pdf.Root.get("/Dests")
             if isinstance(old, pikepdf.Dictionary):
                 for k, v in old.items():
@@ -660,19 +653,23 @@ def _check_figures_tables_lists(shown: str, model: _PdfModel) -> list[Finding]:
     return out
 
 
+def _tree_items(root: object, key: str) -> list[tuple[Any, Any]]:
+    """The (key, value) pairs of a PDF name tree (key /Names) or number tree (key /Nums)."""
+    out: list[tuple[Any, Any]] = []
+    stack = [root] if isinstance(root, pikepdf.Dictionary) else []
+    while stack:
+        node = stack.pop()
+        pairs = node.get(key)
+        if isinstance(pairs, pikepdf.Array):
+            out += [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs) - 1, 2)]
+        stack.extend(k for k in node.get("/Kids", []) if isinstance(k, pikepdf.Dictionary))
+    return out
+
+
 def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, Any]:
-    out: dict[int, Any] = {}
     st = pdf.Root.get("/StructTreeRoot")
     pt = st.get("/ParentTree") if isinstance(st, pikepdf.Dictionary) else None
-    stack = [pt] if isinstance(pt, pikepdf.Dictionary) else []
-    while stack:
-        n = stack.pop()
-        nums = n.get("/Nums")
-        if isinstance(nums, pikepdf.Array):
-            for i in range(0, len(nums) - 1, 2):
-                out[int(nums[i])] = nums[i + 1]
-        stack.extend(k for k in n.get("/Kids", []) if isinstance(k, pikepdf.Dictionary))
-    return out
+    return {int(k): v for k, v in _tree_items(pt, "/Nums")}
 
 
 def _check_links(shown: str, pdf: pikepdf.Pdf, model: _PdfModel) -> list[Finding]:

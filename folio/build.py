@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -77,6 +78,10 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
     targets = tuple(t for t in targets if t not in report.up_to_date)
 
     # 1. Read and check every input; stop before writing anything if there is an error.
+    #    (WeasyPrint is imported meanwhile, so the render workers forked later start warm.)
+    warm = threading.Thread(target=pdf.preload, daemon=True)
+    if any(t in RENDER_ORDER for t in targets):
+        warm.start()
     progress("Checking sources")
     sources, problems = read_sources(root)
     report.findings += problems
@@ -86,31 +91,33 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
 
     # 2. Take the output lock (a second build waits), and clear what a killed build left behind.
     with publish.exclusive(out_dir, progress):
-        return _render_and_publish(root, sources, targets, keys, strict, progress, report)
+        return _render_and_publish(root, sources, targets, keys, strict, progress, report, warm)
 
 
 def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], keys: dict[str, str], strict: bool,
-                        progress: Callable[[str], None], report: BuildReport) -> BuildReport:
+                        progress: Callable[[str], None], report: BuildReport, warm: threading.Thread) -> BuildReport:
     out_dir = root / "output"
     build_dir = out_dir / "build"
     book, chapters = sources.book, sources.chapters
 
-    # 3. Figures and stylesheets for each edition, into output/build/.
+    # 3. Figures and stylesheets for the editions this run needs, into output/build/. The member
+    #    edition's HTML is always assembled: it is the preview and the golden-test subject.
     progress("Drawing figures")
     build_dir.mkdir(parents=True, exist_ok=True)
     palette = render.load_palette(root)
     rgb = render.rgb_colour(palette)
-    cmyk = render.cmyk_colour(palette, book.printer.output_intent)
-    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures", rgb, "Inter")
-    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures-cmyk", cmyk, "Inter")
-    # Large print: the same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
-    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures-large", rgb, "Inter", width=300)
+    data = root / "assets" / "data" / "figures"
+    figures.write_figures(data, build_dir / "figures", rgb, "Inter")
+    editions = {"pdf": render.Edition("member", book.slug, rgb, "figures")}
+    if "press" in targets:
+        cmyk = render.cmyk_colour(palette, book.printer.output_intent)
+        figures.write_figures(data, build_dir / "figures-cmyk", cmyk, "Inter")
+        editions["press"] = render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk")
+    if "large-print" in targets:
+        # The same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
+        figures.write_figures(data, build_dir / "figures-large", rgb, "Inter", width=300)
+        editions["large-print"] = render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large")
     env = render.environment(root)
-    editions = {
-        "pdf": render.Edition("member", book.slug, rgb, "figures"),
-        "press": render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk"),
-        "large-print": render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large"),
-    }
     fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
     (build_dir / "css").mkdir(exist_ok=True)
     for edition in editions.values():
@@ -120,10 +127,11 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         (build_dir / "css" / f"{edition.name}.css").write_text(css, encoding="utf-8")
         motif = env.get_template("cover-motif.svg.j2").render(c=edition.colour)
         (build_dir / "css" / f"cover-motif-{edition.name}.svg").write_text(motif, encoding="utf-8")
-    themes = sorted({c.theme for c in chapters if c.theme})
-    (build_dir / "css" / "epub.css").write_text(
-        env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
-    (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+    if "epub" in targets:
+        themes = sorted({c.theme for c in chapters if c.theme})
+        (build_dir / "css" / "epub.css").write_text(
+            env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
+        (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
 
     # 4. Markdown to HTML: one pandoc call for the whole book, citations resolved.
     progress("Converting Markdown (pandoc)")
@@ -159,6 +167,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                           crop_marks_bleed_mm=book.printer.bleed_mm if t == "press" and book.printer.crop_marks else None)
             for t in sorted((t for t in targets if t in editions), key=RENDER_ORDER.index)}
     staged: list[publish.Staged] = []
+    if warm.is_alive():
+        warm.join()   # fork only once the import is complete
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:
         futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
         epubcheck: Future[list[Finding]] | None = None

@@ -53,10 +53,13 @@ def target_key(digests: dict[str, str], target: str, strict: bool) -> str:
 
 def target_keys(root: Path, targets: tuple[str, ...], strict: bool) -> dict[str, str]:
     digests = file_digests(root) if targets else {}
-    if "web" in targets:   # the site offers the published editions for download, with their sizes
+    keys = {t: target_key(digests, t, strict) for t in targets if t != "web"}
+    if "web" in targets:   # the site also offers the published editions for download, with their sizes
+        downloads = dict(digests)
         for path in sorted((root / "output").glob("*.pdf")) + sorted((root / "output").glob("*.epub")):
-            digests[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {t: target_key(digests, t, strict) for t in targets}
+            downloads[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        keys["web"] = target_key(downloads, "web", strict)
+    return keys
 
 
 def _state_path(root: Path) -> Path:
@@ -90,12 +93,16 @@ def up_to_date(root: Path, target: str, key: str, strict: bool) -> bool:
     return True
 
 
+def _rel(root: Path, path: Path) -> str:
+    return path.resolve().relative_to((root / "output").resolve()).as_posix()
+
+
 def record(root: Path, target: str, key: str, files: list[Path], warnings: int, pages: int | None) -> None:
     state = load_state(root)
     state[target] = {
         "key": key, "warnings": warnings, "pages": pages,
-        "files": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
-        "sizes": {p.name: p.stat().st_size for p in files},
+        "files": {_rel(root, p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
+        "sizes": {_rel(root, p): p.stat().st_size for p in files},
     }
     path = _state_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)

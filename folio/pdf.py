@@ -52,6 +52,13 @@ class _Collector(logging.Handler):
         self.findings.append(finding(code, self.shown, 0, record.getMessage()))
 
 
+def preload() -> None:
+    """Import WeasyPrint (about half a second); worker processes forked afterwards inherit it."""
+    import weasyprint  # noqa: F401
+
+    from . import sandbox  # noqa: F401
+
+
 def render(job: PdfJob) -> PdfResult:
     """Render ``job.html_path`` to a temporary file next to ``job.target``; return its page count."""
     os.environ["SOURCE_DATE_EPOCH"] = str(job.source_date_epoch)

@@ -17,6 +17,12 @@ def test_unchanged_inputs_skip_rendering(sample_project: Path) -> None:
     assert pdf.stat().st_mtime_ns == stamp
 
 
+def test_web_is_up_to_date_after_a_no_change_all(sample_project: Path) -> None:
+    build(sample_project, targets=("pdf", "epub", "web"))
+    again = build(sample_project, targets=("pdf", "epub", "web"))
+    assert again.outputs == [] and sorted(again.up_to_date) == ["epub", "pdf", "web"]
+
+
 def test_a_change_rebuilds_only_what_reads_it(sample_project: Path) -> None:
     build(sample_project, targets=("pdf", "epub"))
     css = sample_project / "layouts" / "css" / "epub.css.j2"
