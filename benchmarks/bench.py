@@ -80,7 +80,9 @@ def tenfold(project: Path) -> None:
             continue
         for copy in range(10):
             new = f"{name[:-3]}-{copy}.md"
-            (project / "chapters" / new).write_text(re.sub(r"^id: (\S+)$", rf"id: \1-{copy}", text, count=1, flags=re.M))
+            copied = re.sub(r"^id: (\S+)$", rf"id: \1-{copy}", text, count=1, flags=re.M)
+            copied = re.sub(r"\{#([\w-]+)", rf"{{#\1-{copy}", copied)   # explicit ids must stay unique
+            (project / "chapters" / new).write_text(copied)
             listed.append(new)
         (project / "chapters" / name).unlink()
     body = re.sub(r"(?ms)^chapters:\n(  - \S+\n)+", "chapters:\n" + "".join(f"  - {n}\n" for n in listed), book)
