@@ -79,6 +79,11 @@ def _apt(*args: str) -> int:
 
 def ensure_test_tools(root: Path) -> None:
     """What the browser-based accessibility tests need: npm packages and Debian's chromium."""
+    if shutil.which("npm") is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        _say("installing Node.js and npm for the browser tests (apt-get install -y nodejs npm)")
+        if _apt("install", "-y", "-qq", "nodejs", "npm"):
+            _apt("update", "-qq")
+            _apt("install", "-y", "-qq", "nodejs", "npm")
     lock = root / "package-lock.json"
     modules = root / "node_modules"
     stamp = modules / ".folio-lock.sha256"
@@ -94,7 +99,7 @@ def ensure_test_tools(root: Path) -> None:
             else:
                 _say("npm ci failed; the browser tests will say what is missing")
     elif not shutil.which("npm"):
-        _say("npm is missing, so the browser tests cannot run. To fix: sudo apt-get install -y npm")
+        _say("npm is missing, so the browser tests cannot run. To fix: sudo apt-get install -y nodejs npm")
     if shutil.which("chromium") is None:
         if os.geteuid() == 0 and shutil.which("apt-get"):
             _say("installing Debian's chromium for the browser tests (apt-get install -y chromium)")
