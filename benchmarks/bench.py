@@ -11,7 +11,7 @@ Only ratios between figures from the same run mean anything on a shared, noisy m
   (c) make_book.py pdf, cold        (d) make_book.py all again, nothing changed
   (e) make_book.py pdf after editing one chapter (and all after the same edit)
   (f) make_book.py pdf on a book ten times longer, built from the chapters
-  sum: pdf + press + large-print + epub, each cold and one after another (for the 'all' ratio)
+  sum: pdf + press + large-print + epub + web, each cold and one after another (for the 'all' ratio)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-STEPS = ("pdf", "press", "large-print", "epub")
+STEPS = ("pdf", "press", "large-print", "epub", "web")
 WRAP = ("import resource,subprocess,sys,time;t=time.perf_counter();r=subprocess.run(sys.argv[1:]).returncode;"
         "e=time.perf_counter()-t;m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
         "print(f'@@ {e:.4f} {m} {r}',file=sys.stderr)")
@@ -100,7 +100,7 @@ def main() -> int:
         slug = re.search(r"^slug: (\S+)", (project / "book.yaml").read_text(), flags=re.M).group(1)  # type: ignore[union-attr]
         weasyprint = str(Path(PY).parent / "weasyprint")
         samples: dict[str, list[tuple[float, float]]] = {k: [] for k in
-                                                         ("a", "b", "c", "d", "e", "e-all", "pdf", "press", "large-print", "epub")}
+                                                         ("a", "b", "c", "d", "e", "e-all", *STEPS)}
         chapter = project / "chapters" / "06-data.md"
         original = chapter.read_text()
         for run in range(args.runs):
@@ -113,7 +113,7 @@ def main() -> int:
             samples["e"].append(timed(make_book(project, "pdf"), project))
             samples["e-all"].append(timed(make_book(project, "all"), project))
             chapter.write_text(original)
-            for target in ("pdf", "press", "large-print", "epub"):
+            for target in STEPS:
                 clean(project)
                 samples[target].append(timed(make_book(project, target), project))
             clean(project)
@@ -130,7 +130,7 @@ def main() -> int:
         ("(a) all, cold", results["a"]), ("(b) bare weasyprint render", results["b"]), ("(c) pdf, cold", results["c"]),
         ("(d) all, nothing changed", results["d"]), ("(e) pdf after a one-chapter edit", results["e"]),
         ("(e) all after a one-chapter edit", results["e-all"]),
-        ("sum of pdf+press+large-print+epub, one after another", (steps, max(results[t][1] for t in STEPS))),
+        ("sum of pdf+press+large-print+epub+web, one by one", (steps, max(results[t][1] for t in STEPS))),
     ]
     if "f" in results:
         rows.append(("(f) pdf, ten-times book", results["f"]))

@@ -12,7 +12,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -169,56 +169,65 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     staged: list[publish.Staged] = []
     if warm.is_alive():
         warm.join()   # fork only once the import is complete
-    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(1) as threads:
-        futures: dict[str, Future[pdf.PdfResult]] = {t: pool.submit(pdf.render, j) for t, j in jobs.items()}
-        epubcheck: Future[list[Finding]] | None = None
+    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(2) as threads:
+        futures = {pool.submit(pdf.render, j): t for t, j in jobs.items()}
+        checks: dict[str, Future[list[Finding]]] = {}
+        preflight_run: Future[preflight.PreflightReport] | None = None
         if "epub" in targets:
             job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
                                epub.font_files(root), a11y.epub_metadata(sources),
                                root / "layouts" / "epub-page.xhtml")
             temp, warnings = epub.build(job)
             report.findings += warnings
-            epubcheck = threads.submit(epub.epubcheck, temp, job.target.name)
+            checks["EPUBCheck"] = threads.submit(epub.epubcheck, temp, job.target.name)
+            checks[job.target.name] = threads.submit(audit.audit_epub, temp)
             staged.append(publish.Staged("epub", temp, job.target, None, time.monotonic() - start))
-        for t, fut in futures.items():
-            result = fut.result()
+
+        # 7. Judge each finished file as soon as it exists: accessibility audits of the member
+        #    editions and the EPUB, preflight of the press PDF, EPUBCheck. They overlap the renders
+        #    still running; a claim the content cannot back fails here.
+        for done in as_completed(futures):
+            t, result = futures[done], done.result()
             report.findings += result.findings
-            staged.append(publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start))
-
-        # 7. Judge the finished files: accessibility audits of the member editions, preflight of
-        #    the press PDF, and EPUBCheck's verdict. A claim the content cannot back fails here.
+            item = publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start)
+            staged.append(item)
+            if result.findings and any(f.severity == "error" for f in result.findings):
+                continue
+            if t == "press":
+                preflight_run = pool.submit(preflight.run_preflight, item.temp, printer_profile(book))
+            else:
+                checks[item.target.name] = pool.submit(audit.audit_pdf, item.temp, large_print=t == "large-print",
+                                                       language=book.language)
         progress("Checking the finished files")
-        audits = {item.target.name: pool.submit(audit.audit_pdf, item.temp, large_print=item.name == "large-print",
-                                                language=book.language)
-                  for item in staged if item.name in ("pdf", "large-print")}
-        for item in list(staged):
-            if item.name == "press":
-                staged += press_preflight(book, item, build_dir, report)
-            if item.name == "epub":
-                audits[item.target.name] = threads.submit(audit.audit_epub, item.temp)
-        for shown, audit_result in audits.items():
-            report.findings += [dataclasses.replace(f, path=shown) for f in audit_result.result()]
-        if audits:
-            report.checks.append(f"accessibility audit: {', '.join(audits)}")
-        if epubcheck is not None:
-            messages = epubcheck.result()
-            report.findings += messages
-            report.checks.append(f"EPUBCheck: {len(messages)} message{'s' if len(messages) != 1 else ''}")
+        site: Future[list[Finding]] | None = None
+        if "web" in targets and not report.errors:   # the site offers this run's files for download
+            downloads = {s.name: s.temp for s in staged if s.name in ("pdf", "large-print", "epub")}
+            site = threads.submit(web.build_site, root, book, chapters, inserts, build_dir, build_dir / "web-staged",
+                                  downloads or None)
+        if preflight_run is not None:
+            press = next(s for s in staged if s.name == "press")
+            staged += press_reports(book, press, preflight_run.result(), build_dir, report)
+        for name, check in checks.items():
+            found = check.result()
+            report.findings += [dataclasses.replace(f, path=name) if name != "EPUBCheck" else f for f in found]
+            report.checks.append(f"EPUBCheck: {len(found)} message{'s' if len(found) != 1 else ''}" if name == "EPUBCheck"
+                                 else f"accessibility audit: {name}")
+        if site is not None:
+            try:
+                report.findings += site.result()
+            except BuildError as exc:
+                report.findings += exc.findings
+                site = None
 
-    # 8. Publish: move each complete file into place, unless the run failed; then SHA256SUMS.
+    # 8. Publish: move each complete file (and the site) into place, unless the run failed;
+    #    then SHA256SUMS and the cache records.
     if report.errors or (strict and report.warnings):
         publish.discard(staged)
         raise BuildError(report.findings)
     report.outputs += publish.commit(staged, out_dir)
-
-    # 9. The web edition, from the same Markdown, offering the files just published for download.
-    if "web" in targets:
-        progress("Writing the web edition")
-        began = time.monotonic()
-        report.findings += web.build_site(root, book, chapters, inserts, build_dir, out_dir / "web")
-        if report.errors or (strict and report.warnings):
-            raise BuildError(report.findings)
-        report.outputs.append(publish.Published("web", out_dir / "web" / "index.html", None, time.monotonic() - began))
+    if site is not None:
+        web.swap_into_place(build_dir / "web-staged", out_dir / "web")
+        report.outputs.append(publish.Published("web", out_dir / "web" / "index.html", None, time.monotonic() - start))
         keys["web"] = cache.target_keys(root, ("web",), strict)["web"]
     for target in targets:
         files = [p.path for p in report.outputs if p.name == target or (target == "press" and p.name.startswith("preflight"))]
@@ -227,13 +236,16 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     return report
 
 
-def press_preflight(book: config.Book, item: publish.Staged, build_dir: Path, report: BuildReport) -> list[publish.Staged]:
-    """Preflight the rendered press PDF; stage its JSON and HTML reports to publish beside it."""
+def printer_profile(book: config.Book) -> preflight.PrinterProfile:
     p = book.printer
-    profile = preflight.PrinterProfile(
+    return preflight.PrinterProfile(
         bleed_mm=p.bleed_mm, trim_mm=book.trim_mm, max_ink_percent=p.max_ink_percent, page_multiple=p.page_multiple,
         allow_transparency=p.allow_transparency, binding=p.binding, crop_marks=p.crop_marks)
-    result = preflight.run_preflight(item.temp, profile)
+
+
+def press_reports(book: config.Book, item: publish.Staged, result: preflight.PreflightReport, build_dir: Path,
+                  report: BuildReport) -> list[publish.Staged]:
+    """Write the press PDF's preflight reports (to publish beside it) and turn failures into findings."""
     result = dataclasses.replace(result, file=item.target.name)
     passed = sum(1 for c in result.checks if c.passed)
     report.checks.append(f"press preflight: {passed} of {len(result.checks)} checks passed")
