@@ -111,6 +111,7 @@ def main() -> int:
             samples["b"].append(timed([weasyprint, f"output/build/{slug}.html", str(Path(tmp) / "bare.pdf")], project))
             chapter.write_text(original.replace("## Now\n", f"## Now\n\nAn edit for run {run}.\n", 1))
             samples["e"].append(timed(make_book(project, "pdf"), project))
+            chapter.write_text(original.replace("## Now\n", f"## Now\n\nA second edit for run {run}.\n", 1))
             samples["e-all"].append(timed(make_book(project, "all"), project))
             chapter.write_text(original)
             for target in STEPS:
