@@ -100,52 +100,46 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     build_dir = out_dir / "build"
     book, chapters = sources.book, sources.chapters
 
-    # 3. Figures and stylesheets for the editions this run needs, into output/build/. The member
-    #    edition's HTML is always assembled: it is the preview and the golden-test subject.
-    progress("Drawing figures")
-    build_dir.mkdir(parents=True, exist_ok=True)
-    palette = render.load_palette(root)
-    rgb = render.rgb_colour(palette)
-    data = root / "assets" / "data" / "figures"
-    figures.write_figures(data, build_dir / "figures", rgb, "Inter")
-    editions = {"pdf": render.Edition("member", book.slug, rgb, "figures")}
-    if "press" in targets:
-        cmyk = render.cmyk_colour(palette, book.printer.output_intent)
-        figures.write_figures(data, build_dir / "figures-cmyk", cmyk, "Inter")
-        editions["press"] = render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk")
-    if "large-print" in targets:
-        # The same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
-        figures.write_figures(data, build_dir / "figures-large", rgb, "Inter", width=300)
-        editions["large-print"] = render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large")
+    # 3. Markdown to HTML: one pandoc call for the whole book, citations resolved (or the cached
+    #    result). pandoc is a separate process, so it runs while phase 4 draws the figures.
     env = render.environment(root)
-    fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
-    (build_dir / "css").mkdir(exist_ok=True)
-    for edition in editions.values():
-        css = render.render_css(env, "css/book.css.j2", edition, book, chapters, fonts_url)
-        if edition.name == "press":
-            css = render.press_colour_profile(book, build_dir / "css") + css
-        (build_dir / "css" / f"{edition.name}.css").write_text(css, encoding="utf-8")
-        motif = env.get_template("cover-motif.svg.j2").render(c=edition.colour)
-        (build_dir / "css" / f"cover-motif-{edition.name}.svg").write_text(motif, encoding="utf-8")
-    if "epub" in targets:
-        themes = sorted({c.theme for c in chapters if c.theme})
-        (build_dir / "css" / "epub.css").write_text(
-            env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
-        (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+    inserts = render.generated_blocks(env, book, chapters, a11y.statement(sources))
+    with ThreadPoolExecutor(1) as side:
+        converting = side.submit(convert_markdown, root, book, chapters, inserts)
 
-    # 4. Markdown to HTML: one pandoc call for the whole book, citations resolved.
-    progress("Converting Markdown (pandoc)")
-    statement = a11y.statement(sources)
-    inserts = render.generated_blocks(env, book, chapters, statement)
-    pandoc_key = pandoc.cache_key(chapters, book.bibliography, book.csl, book.language, inserts)
-    cached = cache.pandoc_lookup(root, pandoc_key)
-    if cached is None:
-        bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
-        report.findings += warnings
-        if not warnings:
-            cache.pandoc_store(root, pandoc_key, bodies)
-    else:
-        bodies = cached
+        # 4. Figures and stylesheets for the editions this run needs, into output/build/. The
+        #    member edition's HTML is always assembled: it is the preview and the golden subject.
+        progress("Drawing figures")
+        build_dir.mkdir(parents=True, exist_ok=True)
+        palette = render.load_palette(root)
+        rgb = render.rgb_colour(palette)
+        data = root / "assets" / "data" / "figures"
+        figures.write_figures(data, build_dir / "figures", rgb, "Inter")
+        editions = {"pdf": render.Edition("member", book.slug, rgb, "figures")}
+        if "press" in targets:
+            cmyk = render.cmyk_colour(palette, book.printer.output_intent)
+            figures.write_figures(data, build_dir / "figures-cmyk", cmyk, "Inter")
+            editions["press"] = render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk")
+        if "large-print" in targets:
+            # The same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
+            figures.write_figures(data, build_dir / "figures-large", rgb, "Inter", width=300)
+            editions["large-print"] = render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large")
+        fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
+        (build_dir / "css").mkdir(exist_ok=True)
+        for edition in editions.values():
+            css = render.render_css(env, "css/book.css.j2", edition, book, chapters, fonts_url)
+            if edition.name == "press":
+                css = render.press_colour_profile(book, build_dir / "css") + css
+            (build_dir / "css" / f"{edition.name}.css").write_text(css, encoding="utf-8")
+            motif = env.get_template("cover-motif.svg.j2").render(c=edition.colour)
+            (build_dir / "css" / f"cover-motif-{edition.name}.svg").write_text(motif, encoding="utf-8")
+        if "epub" in targets:
+            themes = sorted({c.theme for c in chapters if c.theme})
+            (build_dir / "css" / "epub.css").write_text(
+                env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
+            (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+        bodies, warnings = converting.result()
+    report.findings += warnings
 
     # 5. Assemble each edition's HTML with the Jinja layouts.
     html_paths: dict[str, Path] = {}
@@ -234,6 +228,19 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         pages = next((p.pages for p in report.outputs if p.name == target), None)
         cache.record(root, target, keys[target], files, len(report.warnings), pages)
     return report
+
+
+def convert_markdown(root: Path, book: config.Book, chapters: list[chapters_mod.Chapter],
+                     inserts: dict[str, str]) -> tuple[dict[str, str], list[Finding]]:
+    """Chapter id -> HTML for the paged editions, from pandoc or from the cache."""
+    key = pandoc.cache_key(chapters, book.bibliography, book.csl, book.language, inserts)
+    cached = cache.pandoc_lookup(root, key)
+    if cached is not None:
+        return cached, []
+    bodies, warnings = pandoc.to_html(chapters, book.bibliography, book.csl, book.language, root, inserts)
+    if not warnings:
+        cache.pandoc_store(root, key, bodies)
+    return bodies, warnings
 
 
 def printer_profile(book: config.Book) -> preflight.PrinterProfile:
