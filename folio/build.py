@@ -183,6 +183,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         for done in as_completed(futures):
             t, result = futures[done], done.result()
             report.findings += result.findings
+            stranded = sum(1 for f in result.findings if f.code == "P002")
+            report.checks.append(f"layout of {jobs[t].target.name}: {result.pages} pages, {stranded} ending with a heading")
             item = publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start)
             staged.append(item)
             if result.findings and any(f.severity == "error" for f in result.findings):

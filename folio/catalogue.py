@@ -79,6 +79,8 @@ _CODES = [
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),
     Code("P001", "error", "The contents page numbers do not match the pages where chapters start."),
+    Code("P002", "warning", "A page ends with a heading, so its text starts on the next page.",
+         "Shorten the text before it, or move a block (a figure or box) so the heading moves with its text."),
     Code("X001", "error", "The press PDF failed preflight.", "Open output/*-press-preflight.html for details."),
     # Finished files: accessibility audit of the PDFs (folio.audit)
     Code("A100", "error", "The PDF cannot be opened.",

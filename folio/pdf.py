@@ -6,12 +6,15 @@ log records are turned into findings (T002/T003) tagged with the HTML file, neve
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import logging
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import publish
 from .catalogue import finding
@@ -50,6 +53,34 @@ class _Collector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         code = "T003" if record.levelno >= logging.ERROR else "T002"
         self.findings.append(finding(code, self.shown, 0, record.getMessage()))
+
+
+def stranded_headings(document: Any) -> list[tuple[int, str]]:
+    """(page number, heading text) for every page whose last line of text is a heading.
+
+    CSS asks for no break after a heading, but a forced break or a tall block can still leave a
+    heading alone at the foot of a page; this reads the laid-out pages to find out.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def lines(box: Any, tags: tuple[str, ...]) -> Iterator[tuple[Any, tuple[str, ...]]]:
+        if isinstance(box, boxes.BlockBox):
+            tags = (*tags, str(getattr(box, "element_tag", "")))
+        if isinstance(box, boxes.LineBox):
+            yield box, tags
+            return
+        for child in getattr(box, "children", []):
+            yield from lines(child, tags)
+
+    found = []
+    for number, page in enumerate(document.pages, start=1):
+        flow = page._page_box.children[:1]   # the root block; margin boxes and notes are elsewhere
+        tail = collections.deque(lines(flow[0], ()) if flow else (), maxlen=1)   # blank pages have none
+        last = tail.pop() if tail else None
+        if last is not None and any(tag in ("h1", "h2", "h3", "h4") for tag in last[1][-2:]):
+            text = "".join(getattr(t, "text", "") for t in last[0].descendants() if isinstance(t, boxes.TextBox))
+            found.append((number, text.strip()))
+    return found
 
 
 def preload() -> None:
@@ -91,6 +122,8 @@ def render(job: PdfJob) -> PdfResult:
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)
+        for number, text in stranded_headings(document):
+            collector.findings.append(finding("P002", shown, 0, f"page {number} ends with the heading '{text}'"))
         temp = publish.temp_path(job.target)
         if pages > MAX_PAGES:
             collector.findings.append(finding("F004", shown, 0, f"{pages} pages; the limit is {MAX_PAGES}"))

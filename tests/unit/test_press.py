@@ -89,3 +89,15 @@ def test_raster_images_are_placed_and_converted_to_cmyk_for_press(sample_project
 
     with zipfile.ZipFile(sample_project / "output" / "sample-trends.epub") as epub:
         assert any(name.startswith("EPUB/media/") and name.endswith(".png") for name in epub.namelist())
+
+
+def test_a_heading_left_at_the_foot_of_a_page_is_found() -> None:
+    import weasyprint
+
+    from folio.pdf import stranded_headings
+
+    html = ("<html lang='en'><style>@page { size: A6 }</style><body><h1>Title</h1><p>Some text.</p>"
+            "<h2>Stranded</h2><p style='break-before: page'>Its text, forced onto the next page.</p>"
+            "<h2>Kept</h2><p>Text that follows its heading.</p></body></html>")
+    document = weasyprint.HTML(string=html).render()
+    assert stranded_headings(document) == [(1, "Stranded")]
