@@ -9,13 +9,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .checks import body_lines
+from .checks import IMAGE, alt_text, body_lines
 
 if TYPE_CHECKING:
     from .build import Sources
 
-_IMAGE = re.compile(r"!\[(?:[^\]\[]|\[[^\]]*\])*\]\([^)]+\)(\{[^}]*\})?")
-_ALT = re.compile(r"""\balt\s*=\s*"[^"]+""")
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 
 
@@ -23,9 +21,9 @@ def inventory(sources: Sources) -> dict[str, int]:
     images = with_alt = tables = 0
     for chapter in sources.chapters:
         for line in body_lines(chapter):
-            for match in _IMAGE.finditer(line.text):
+            for match in IMAGE.finditer(line.text):
                 images += 1
-                if match.group(1) and _ALT.search(match.group(1)):
+                if alt_text(match.group("attrs")):
                     with_alt += 1
             if _TABLE.match(line.text):
                 tables += 1

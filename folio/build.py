@@ -71,7 +71,7 @@ def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
     out_dir = root / "output"
 
     # 0. Skip every target whose inputs and published files are unchanged since its last build.
-    keys = cache.target_keys(root, targets, strict)
+    keys = cache.target_keys(root, targets)
     report.up_to_date = [t for t in targets if cache.up_to_date(root, t, keys[t], strict)]
     if targets and len(report.up_to_date) == len(targets):
         return report
@@ -113,16 +113,16 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         build_dir.mkdir(parents=True, exist_ok=True)
         palette = render.load_palette(root)
         rgb = render.rgb_colour(palette)
-        data = root / "assets" / "data" / "figures"
-        figures.write_figures(data, build_dir / "figures", rgb, "Inter")
+        specs = sources.figure_specs
+        figures.write_figures(specs, build_dir / "figures", rgb, "Inter")
         editions = {"pdf": render.Edition("member", book.slug, rgb, "figures")}
         if "press" in targets:
             cmyk = render.cmyk_colour(palette, book.printer.output_intent)
-            figures.write_figures(data, build_dir / "figures-cmyk", cmyk, "Inter")
+            figures.write_figures(specs, build_dir / "figures-cmyk", cmyk, "Inter")
             editions["press"] = render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk")
         if "large-print" in targets:
             # The same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
-            figures.write_figures(data, build_dir / "figures-large", rgb, "Inter", width=300)
+            figures.write_figures(specs, build_dir / "figures-large", rgb, "Inter", width=300)
             editions["large-print"] = render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large")
         fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
         (build_dir / "css").mkdir(exist_ok=True)
@@ -224,7 +224,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     if site is not None:
         web.swap_into_place(build_dir / "web-staged", out_dir / "web")
         report.outputs.append(publish.Published("web", out_dir / "web" / "index.html", None, time.monotonic() - start))
-        keys["web"] = cache.target_keys(root, ("web",), strict)["web"]
+        keys["web"] = cache.target_keys(root, ("web",))["web"]
     for target in targets:
         files = [p.path for p in report.outputs if p.name == target or (target == "press" and p.name.startswith("preflight"))]
         pages = next((p.pages for p in report.outputs if p.name == target), None)

@@ -42,7 +42,7 @@ def file_digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in _files(root)}
 
 
-def target_key(digests: dict[str, str], target: str, strict: bool) -> str:
+def target_key(digests: dict[str, str], target: str) -> str:
     unused = UNUSED.get(target, ())
     h = hashlib.sha256(f"{target}\n".encode())
     for rel, digest in digests.items():
@@ -51,14 +51,14 @@ def target_key(digests: dict[str, str], target: str, strict: bool) -> str:
     return h.hexdigest()
 
 
-def target_keys(root: Path, targets: tuple[str, ...], strict: bool) -> dict[str, str]:
+def target_keys(root: Path, targets: tuple[str, ...]) -> dict[str, str]:
     digests = file_digests(root) if targets else {}
-    keys = {t: target_key(digests, t, strict) for t in targets if t != "web"}
+    keys = {t: target_key(digests, t) for t in targets if t != "web"}
     if "web" in targets:   # the site also offers the published editions for download, with their sizes
         downloads = dict(digests)
         for path in sorted((root / "output").glob("*.pdf")) + sorted((root / "output").glob("*.epub")):
             downloads[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        keys["web"] = target_key(downloads, "web", strict)
+        keys["web"] = target_key(downloads, "web")
     return keys
 
 

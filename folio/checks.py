@@ -31,7 +31,7 @@ _FENCE = re.compile(r"^(`{3,}|~{3,})")
 _DIV_OPEN = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*(:*)\s*$")
 _DIV_CLOSE = re.compile(r"^(:{3,})\s*$")
 _CITE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
-_IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
+IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
 _LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\[]+)\]\((?P<href>[^)\s]+)\)")
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
 _RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
@@ -134,11 +134,9 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
             if key not in cite_keys and not key.startswith(("fig-", "tbl-")):
                 out.append(finding("C001", chapter.shown, line.number, f"citation '@{key}' is not in the bibliography",
                                    col=match.start() + 1))
-        for match in _IMAGE.finditer(text):
+        for match in IMAGE.finditer(text):
             src = match.group("src")
-            attrs = match.group("attrs") or ""
-            alt = _ALT.search(attrs)
-            if alt is None or not (alt.group(2) or alt.group(3) or "").strip():
+            if not alt_text(match.group("attrs")):
                 out.append(finding("I002", chapter.shown, line.number, f"image '{src}' has no alt text",
                                    col=match.start() + 1))
             out.extend(_check_image_src(src, chapter, line, match.start() + 1, root, figure_ids))
@@ -159,6 +157,12 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
         for match in _RAW_HTML.finditer(stripped):
             out.append(finding("H001", chapter.shown, line.number, f"raw HTML <{match.group(1)}>", col=match.start() + 1))
     return out, cited
+
+
+def alt_text(attrs: str | None) -> str:
+    """The alt text in a Markdown image's attribute block, or '' when there is none."""
+    alt = _ALT.search(attrs or "")
+    return (alt.group(2) or alt.group(3) or "").strip() if alt else ""
 
 
 def _check_image_src(src: str, chapter: Chapter, line: Line, col: int, root: Path,

@@ -506,11 +506,12 @@ def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str, width: f
     return canvas.svg(spec, height)
 
 
-def write_figures(data_dir: Path, out_dir: Path, colour: ColourFn, font_family: str, width: float = WIDTH) -> dict[str, Path]:
-    """Render every data file in ``data_dir`` to ``out_dir/<id>.svg``; return id -> path."""
+def write_figures(specs: Sequence[FigureSpec], out_dir: Path, colour: ColourFn, font_family: str,
+                  width: float = WIDTH) -> dict[str, Path]:
+    """Render every figure to ``out_dir/<id>.svg`` (unchanged files are not rewritten); return id -> path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for spec in load_figure_specs(data_dir):
+    for spec in specs:
         target = out_dir / f"{spec.id}.svg"
         svg = render_figure(spec, colour, font_family, width)
         if not target.exists() or target.read_text(encoding="utf-8") != svg:

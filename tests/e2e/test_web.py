@@ -53,7 +53,7 @@ def build_web(root: Path) -> list[Finding]:
     book, chapters = sources.book, sources.chapters
     build_dir = root / "output" / "build"
     rgb = render.rgb_colour(render.load_palette(root))
-    figures.write_figures(root / "assets" / "data" / "figures", build_dir / "figures", rgb, "Inter")
+    figures.write_figures(figures.load_figure_specs(root / "assets" / "data" / "figures"), build_dir / "figures", rgb, "Inter")
     env = render.environment(root)
     inserts = render.generated_blocks(env, book, chapters, a11y.statement(sources))
     return web.build_site(root, book, chapters, inserts, build_dir, root / "output" / "web")

@@ -212,11 +212,11 @@ def test_output_is_deterministic(tmp_path: Path, specs: dict[str, FigureSpec]) -
     first = {fid: render_figure(spec, palette_colour, FONT) for fid, spec in specs.items()}
     again = {spec.id: render_figure(spec, palette_colour, FONT) for spec in load_figure_specs(DATA)}
     assert first == again
-    written = write_figures(DATA, tmp_path / "a", palette_colour, FONT)
+    written = write_figures(load_figure_specs(DATA), tmp_path / "a", palette_colour, FONT)
     assert set(written) == IDS
     assert all(path.name == f"{fid}.svg" for fid, path in written.items())
     before = {fid: path.read_bytes() for fid, path in written.items()}
-    rewritten = write_figures(DATA, tmp_path / "a", palette_colour, FONT)
+    rewritten = write_figures(load_figure_specs(DATA), tmp_path / "a", palette_colour, FONT)
     assert {fid: path.read_bytes() for fid, path in rewritten.items()} == before
     assert before["homeworking"].decode("utf-8") == first["homeworking"]
 
@@ -290,7 +290,7 @@ def test_device_cmyk_reaches_the_pdf_as_cmyk(tmp_path: Path) -> None:
     def cmyk(key: str) -> str:
         return "device-cmyk(0 0 0 0)" if key == "paper" else "device-cmyk(0.64 0.85 0 0.2)"
 
-    written = write_figures(DATA, tmp_path, cmyk, FONT)
+    written = write_figures(load_figure_specs(DATA), tmp_path, cmyk, FONT)
     html = "".join(f'<p><img src="{p.name}" style="width: 150mm"></p>' for p in written.values())
     page_css = "@page { size: A4; margin: 10mm } p { margin: 0 }"
     pdf_path = tmp_path / "figures.pdf"
