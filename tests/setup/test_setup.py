@@ -125,3 +125,54 @@ def test_old_python_is_refused_with_the_fix() -> None:
     with pytest.raises(bootstrap.SetupError) as exc:
         bootstrap.check_python((3, 10, 12))
     assert "3.11 or newer" in exc.value.what and "3.10.12" in exc.value.what
+
+
+def _no_pango(monkeypatch: pytest.MonkeyPatch, root_user: bool, apt_code: int) -> list[tuple[str, ...]]:
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(bootstrap.ctypes.util, "find_library", lambda name: None if "pango" in name else f"lib{name}.so")
+    monkeypatch.setattr(bootstrap.os, "geteuid", lambda: 0 if root_user else 1000)
+    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: f"/usr/bin/{name}")
+
+    def apt(*args: str) -> int:
+        calls.append(args)
+        return apt_code
+    monkeypatch.setattr(bootstrap, "_apt", apt)
+    return calls
+
+
+def test_missing_pango_as_a_user_names_the_apt_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _no_pango(monkeypatch, root_user=False, apt_code=0)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=False)
+    assert "Pango library is missing" in exc.value.what
+    assert exc.value.fix == "To fix: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"
+    assert calls == []          # never tries apt without root
+
+
+def test_apt_refusing_as_root_still_names_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _no_pango(monkeypatch, root_user=True, apt_code=100)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=False)
+    assert "apt-get install -y libpango-1.0-0" in exc.value.fix
+    assert [c[0] for c in calls] == ["install", "update", "install"]   # one retry after refreshing the lists
+
+
+def test_missing_java_is_installed_as_root_or_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bootstrap.ctypes.util, "find_library", lambda name: f"lib{name}.so")
+    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: None if name == "java" else f"/usr/bin/{name}")
+    monkeypatch.setattr(bootstrap.os, "geteuid", lambda: 1000)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=True)
+    assert exc.value.fix == "To fix: sudo apt-get install -y default-jre-headless"
+    bootstrap.ensure_system_libraries(needs_java=False)     # `check` does not need Java
+
+
+def test_setup_error_exits_1_with_one_line_and_no_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _no_pango(monkeypatch, root_user=False, apt_code=0)
+    monkeypatch.delenv("FOLIO_NO_BOOTSTRAP", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        bootstrap.ensure_environment(tmp_path, ["make_book.py", "all"])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("make_book: set-up failed: the Pango library is missing") and err.count("\n") == 1
