@@ -6,6 +6,7 @@ each promised Python without installing it, and run the real bootstrap against a
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import shutil
 import subprocess
@@ -129,9 +130,9 @@ def test_old_python_is_refused_with_the_fix() -> None:
 
 def _no_pango(monkeypatch: pytest.MonkeyPatch, root_user: bool, apt_code: int) -> list[tuple[str, ...]]:
     calls: list[tuple[str, ...]] = []
-    monkeypatch.setattr(bootstrap.ctypes.util, "find_library", lambda name: None if "pango" in name else f"lib{name}.so")
-    monkeypatch.setattr(bootstrap.os, "geteuid", lambda: 0 if root_user else 1000)
-    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if "pango" in name else f"lib{name}.so")
+    monkeypatch.setattr(os, "geteuid", lambda: 0 if root_user else 1000)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
 
     def apt(*args: str) -> int:
         calls.append(args)
@@ -158,9 +159,9 @@ def test_apt_refusing_as_root_still_names_the_command(monkeypatch: pytest.Monkey
 
 
 def test_missing_java_is_installed_as_root_or_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bootstrap.ctypes.util, "find_library", lambda name: f"lib{name}.so")
-    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: None if name == "java" else f"/usr/bin/{name}")
-    monkeypatch.setattr(bootstrap.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: f"lib{name}.so")
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "java" else f"/usr/bin/{name}")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
     with pytest.raises(bootstrap.SetupError) as exc:
         bootstrap.ensure_system_libraries(needs_java=True)
     assert exc.value.fix == "To fix: sudo apt-get install -y default-jre-headless"
