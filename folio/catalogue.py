@@ -69,7 +69,7 @@ _CODES = [
     Code("C006", "warning", "A bibliography entry names no author, publisher or site.",
          "Add 'publisher' (or 'author', or the site in 'container-title') as the document gives it."),
     Code("C007", "warning", "A bibliography entry has no date.",
-         "Add 'issued' with the date the document gives; if it gives none, say so in 'note'."),
+         "Add 'issued' with the date the document gives. If it gives none, leave the warning: never guess a date."),
     Code("C008", "warning", "A bibliography entry has no address (URL or DOI), so a reader cannot find it.",
          "Add the document's 'URL', taken from the copy you read."),
     Code("C009", "error", "A bibliography entry cites an encyclopaedia, a mirror or a content farm on the deny list.",
