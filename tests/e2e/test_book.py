@@ -144,7 +144,7 @@ def test_rebuild_is_byte_identical(real_build: Built, tmp_path: Path) -> None:
 
     root, _ = real_build
     again = copy_project(tmp_path / "again")
-    build(again, strict=True)
+    build(again, strict=False)   # as real_build: the source checks may still warn
     assert (again / "output" / "SHA256SUMS").read_text() == (root / "output" / "SHA256SUMS").read_text()
 
 
