@@ -115,8 +115,9 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
 def font_files(root: Path) -> list[Path]:
     """The faces the EPUB stylesheet declares."""
     fonts = root / "assets" / "fonts"
-    return (sorted(fonts.glob("inter/Inter-[RB]*.otf")) + sorted(fonts.glob("source-serif-4/*-400-*.woff2"))
-            + sorted(fonts.glob("source-serif-4/*-700-normal.woff2")))
+    return [*sorted(fonts.glob("inter/Inter-[RB]*.otf")),
+            *(fonts / "source-serif-4" / name for name in ("SourceSerif4-Bold.otf", "SourceSerif4-It.otf",
+                                                           "SourceSerif4-Regular.otf"))]
 
 
 EPUBCHECK_TIMEOUT_S = 300
