@@ -141,6 +141,10 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             (build_dir / "css" / "epub.css").write_text(
                 env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
             (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+            # In the EPUB the charts are <img> pictures, which cannot reach the book's fonts: outline their text.
+            inter = root / "assets" / "fonts" / "inter"
+            figures.write_figures(specs, build_dir / "epub" / "figures", rgb,
+                                  figures.TextStyle(fonts=(inter / "Inter-Regular.otf", inter / "Inter-Bold.otf"), outline=True))
         bodies, warnings = converting.result()
     report.findings += warnings
 
@@ -173,7 +177,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         if "epub" in targets:
             job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
                                epub.font_files(root), a11y.epub_metadata(sources),
-                               root / "layouts" / "epub-page.xhtml")
+                               root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts")
             temp, warnings = epub.build(job)
             report.findings += warnings
             checks["EPUBCheck"] = threads.submit(epub.epubcheck, temp, job.target.name)

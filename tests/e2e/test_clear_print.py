@@ -11,6 +11,8 @@ from __future__ import annotations
 import collections
 import ctypes
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import pikepdf
@@ -102,3 +104,23 @@ def test_large_print_every_character_at_least_16pt_in_one_family(real_build: Bui
     assert not small, (f"{sum(small.values())} of {total} characters under {minimum} pt, "
                        f"first: {sorted(small.items())[:10]}")
     assert not other, f"{sum(other.values())} characters not in {family}: {sorted(other.items())[:10]}"
+
+
+def test_epub_notes_cover_and_chart_text(real_build: Built) -> None:
+    """Note references are superscripts with a way back; the cover is a raster image; no chart
+    text is left for a reading system to draw in a font it cannot reach."""
+    root, _ = real_build
+    with zipfile.ZipFile(root / "output" / "digital-trends-2026.epub") as epub:
+        names = epub.namelist()
+        pages = {n: epub.read(n).decode("utf-8") for n in names if n.endswith(".xhtml")}
+        svgs = {n: epub.read(n).decode("utf-8") for n in names if n.startswith("EPUB/media/") and n.endswith(".svg")}
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    refs = [m for page in pages.values() for m in re.finditer(r'role="doc-noteref">(.*?)</a>', page)]
+    assert len(refs) > 100 and all(re.fullmatch(r"<sup>\d+</sup>", m.group(1)) for m in refs)
+    for page in pages.values():
+        ids = set(re.findall(r'id="(fnref\d+)"', page))
+        backs = re.findall(r'<a href="#(fnref\d+)" class="footnote-back" role="doc-backlink">', page)
+        assert sorted(backs) == sorted(ids)
+    cover = re.search(r'<item properties="cover-image"[^>]*href="([^"]+)"[^>]*media-type="([^"]+)"', opf)
+    assert cover is not None and cover.group(2) == "image/png"
+    assert svgs and not [n for n, svg in svgs.items() if "<text" in svg]

@@ -88,3 +88,36 @@ def test_every_character_of_the_book_is_in_each_edition_font(font: str) -> None:
     used = {ch for ch in _book_text() if not ch.isspace() and ch.isprintable()}
     missing = sorted(ch for ch in used if ord(ch) not in cmap and not re.match(r"[\u200b-\u200f\u2060]", ch))
     assert not missing, f"{font} lacks {missing}"
+
+
+def test_epub_note_references_become_superscripts_with_back_links() -> None:
+    from folio.epub import mark_notes
+
+    xhtml = ('<p>In 2016.<a href="#fn13" class="footnote-ref" id="fnref13" epub:type="noteref" '
+             'role="doc-noteref">13</a></p>\n<aside epub:type="footnote" role="doc-footnote" id="fn13">\n'
+             '<p><a href="x.xhtml#r">Title</a>.</p>\n</aside>')
+    out = mark_notes(xhtml)
+    assert 'role="doc-noteref"><sup>13</sup></a>' in out
+    assert '<p><span class="note-number">13.</span> <a href="x.xhtml#r">Title</a>. <a href="#fnref13" ' \
+           'class="footnote-back" role="doc-backlink">Back to the text of note 13</a></p>' in out
+
+
+def test_cover_png_is_drawn_from_the_svg() -> None:
+    import io
+
+    from PIL import Image
+
+    from folio.cover import rasterise
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="140" height="198" viewBox="0 0 210 297">'
+           '<rect width="210" height="297" fill="#14213d"/><rect x="100" y="100" width="10" height="10" fill="#f2b705"/>'
+           '<g fill="#ffffff"><text x="20" y="60" font-size="20" font-weight="800">Digital</text></g></svg>')
+    png = rasterise(svg, FONTS)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (140, 198)
+    assert image.getpixel((5, 190)) == (0x14, 0x21, 0x3D)
+    assert image.getpixel((70, 70)) == (0xF2, 0xB7, 0x05)
+    assert (255, 255, 255) in {image.getpixel((x, 35)) for x in range(14, 60)}     # the title is painted
+    assert rasterise(svg, FONTS) == png
+    with pytest.raises(ValueError):
+        rasterise(svg.replace("<g ", '<circle r="1"/><g '), FONTS)
