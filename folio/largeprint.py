@@ -4,10 +4,10 @@
   foot of the page). In large print a 16 pt footnote area would fill half a page, so each note
   becomes a full-size superscript call linked to a numbered list at the end of its chapter.
 * ``break_urls_at_slashes``: a printed address may break only after a slash, never at a hyphen or
-  inside ``https://``. Each address shown as link text gets a zero-width space (a break
-  opportunity) after every slash of its path, and a word joiner (no break) after the characters
-  at which line breaking would otherwise allow a break (hyphens, question marks, per cent and
-  plus signs). Both are default-ignorable characters: no font draws them.
+  inside ``https://``. Each address printed in the text gets a zero-width space (a break
+  opportunity) after every slash of its path, and a word joiner (no break) after ``://`` and
+  after the characters at which line breaking would otherwise allow a break (hyphens, question
+  marks, per cent and plus signs). Both are default-ignorable characters: no font draws them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ ZWSP = "\u200b"
 WORD_JOINER = "\u2060"
 _NOTE_OPEN = re.compile(r'<span class="footnote">')
 _SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
-_URL_LINK = re.compile(r'(<a\b[^>]*\bhref="[^"]*"[^>]*>)((?:https?://|www\.)[^<]*)</a>')
+_TAG = re.compile(r"(<[^>]*>)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
 _GLUE_AFTER = re.compile(r"([-?%+])")
 
 
@@ -64,7 +65,9 @@ def endnotes(html: str, chapter_id: str) -> str:
 def break_url(text: str) -> str:
     """A printed address with break opportunities only after the slashes of its path."""
     scheme, sep, rest = text.partition("://")
-    if not sep:
+    if sep:
+        sep += WORD_JOINER          # never break straight after the scheme
+    else:
         scheme, rest = "", text
     rest = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, rest)
     rest = re.sub(r"/(?=.)", "/" + ZWSP, rest)
@@ -72,7 +75,11 @@ def break_url(text: str) -> str:
 
 
 def break_urls_at_slashes(html: str) -> str:
-    return _URL_LINK.sub(lambda m: f"{m.group(1)}{break_url(m.group(2))}</a>", html)
+    """``break_url`` on every address printed in the text (not in attributes)."""
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):      # even items are text between tags
+        parts[i] = _URL.sub(lambda m: break_url(m.group(0)), parts[i])
+    return "".join(parts)
 
 
 def prepare(html: str, chapter_id: str) -> str:

@@ -124,3 +124,25 @@ def test_epub_notes_cover_and_chart_text(real_build: Built) -> None:
     cover = re.search(r'<item properties="cover-image"[^>]*href="([^"]+)"[^>]*media-type="([^"]+)"', opf)
     assert cover is not None and cover.group(2) == "image/png"
     assert svgs and not [n for n, svg in svgs.items() if "<text" in svg]
+
+
+def test_large_print_urls_break_only_after_a_slash(real_build: Built) -> None:
+    """Every address of the bibliography, wherever pdfium finds it split over two lines of the
+    large-print PDF, is split right after a slash (not at a hyphen, not inside https://)."""
+    root, _ = real_build
+    urls = {str(e["URL"]) for e in yaml.safe_load((root / "assets" / "bibliography.yaml").read_text(encoding="utf-8"))
+            if isinstance(e, dict) and str(e.get("URL", "")).startswith("http")}
+    doc = pypdfium2.PdfDocument(str(root / "output" / "digital-trends-2026-large-print.pdf"))
+    text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    doc.close()
+    found, bad = 0, []
+    for url in sorted(urls):
+        pattern = r"[\r\n\ufffe]*".join(re.escape(ch) for ch in url)
+        for match in re.finditer(pattern, text):
+            found += 1
+            for cut in re.finditer(r"\ufffe?\r?\n", match.group(0)):
+                before = match.group(0)[:cut.start()]
+                if not before.endswith("/") or before.endswith("//"):
+                    bad.append(match.group(0))
+    assert found > 20
+    assert not bad, f"{len(bad)} addresses broken elsewhere than after a slash: {bad[:5]}"

@@ -38,11 +38,13 @@ def test_urls_may_break_only_after_slashes() -> None:
     broken = largeprint.break_url("https://www.bbc.co.uk/news/uk-england-london-55574580")
     assert broken.replace(largeprint.ZWSP, "").replace(largeprint.WORD_JOINER, "") == \
         "https://www.bbc.co.uk/news/uk-england-london-55574580"
-    assert broken.startswith("https://www.bbc.co.uk/\u200bnews/\u200buk-\u2060england-\u2060london-\u206055574580")
+    assert broken.startswith("https://\u2060www.bbc.co.uk/\u200bnews/\u200buk-\u2060england-\u2060london-\u206055574580")
     assert "https:/\u200b" not in broken
-    html = '<a href="https://a.org/x-y/">https://a.org/x-y/</a> <a href="#n">not-a-url</a>'
-    assert largeprint.break_urls_at_slashes(html) == \
-        '<a href="https://a.org/x-y/">https://a.org/\u200bx-\u2060y/</a> <a href="#n">not-a-url</a>'
+    html = ('<a href="https://a.org/x-y/">https://a.org/x-y/</a> <a href="#n">not-a-url</a> '
+            '<a href="#r"><span>https://b.org/p-q</span></a>')
+    assert largeprint.break_urls_at_slashes(html) == (
+        '<a href="https://a.org/x-y/">https://\u2060a.org/\u200bx-\u2060y/</a> <a href="#n">not-a-url</a> '
+        '<a href="#r"><span>https://\u2060b.org/\u200bp-\u2060q</span></a>')
 
 
 def _sizes(svg: str) -> list[float]:
