@@ -91,7 +91,7 @@ def char_census(pdf_path: Path) -> collections.Counter[tuple[int, str, float]]:
     return census
 
 
-def test_large_print_every_character_at_least_16pt_in_one_family(real_build: Built) -> None:
+def test_large_print_every_character_at_least_16pt_in_one_family_upright(real_build: Built) -> None:
     root, _ = real_build
     settings = yaml.safe_load((root / "book.yaml").read_text(encoding="utf-8"))["large_print"]
     minimum = float(settings["min_text_pt"])
@@ -104,6 +104,8 @@ def test_large_print_every_character_at_least_16pt_in_one_family(real_build: Bui
     assert not small, (f"{sum(small.values())} of {total} characters under {minimum} pt, "
                        f"first: {sorted(small.items())[:10]}")
     assert not other, f"{sum(other.values())} characters not in {family}: {sorted(other.items())[:10]}"
+    italic = {k: n for k, n in census.items() if "Italic" in k[1] or "Oblique" in k[1]}
+    assert not italic, f"clear print sets no italics: {sorted(italic.items())[:10]}"
 
 
 def test_epub_notes_cover_and_chart_text(real_build: Built) -> None:
