@@ -177,3 +177,42 @@ def test_setup_error_exits_1_with_one_line_and_no_traceback(monkeypatch: pytest.
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("make_book: set-up failed: the Pango library is missing") and err.count("\n") == 1
+
+
+# Debian 12's own Node.js is 18; every npm tool the tests use must run on it. DAISY Ace 1.4 declares
+# Node 20 but runs on 18 (the fresh-Debian run passes its test); no Ace release declares 18.
+DEBIAN_NODE = (18, 19, 0)
+RUNS_ON_18_DESPITE_ENGINES = ("node_modules/@daisy/",)
+
+
+def _admits(spec: str, version: tuple[int, ...]) -> bool:
+    """Enough of npm's semver ranges for engines fields: '>=a.b', '^a.b', 'a || b', '*'."""
+    def one(part: str) -> bool:
+        part = part.strip()
+        if part in ("", "*", "x"):
+            return True
+        for op in (">=", "^", ">", "~", "="):
+            if part.startswith(op):
+                wanted = tuple(int(x) for x in part[len(op):].strip().lstrip("v").split(".") if x.isdigit())
+                have = version[:len(wanted)]
+                return {">=": have >= wanted, ">": have > wanted, "=": have == wanted,
+                        "^": have[:1] == wanted[:1] and have >= wanted,
+                        "~": have[:2] == wanted[:2] and have >= wanted}[op]
+        return True   # a bare version or a range form not used by engines: do not guess
+    return any(all(one(p) for p in alt.replace(">= ", ">=").split()) for alt in spec.split("||"))
+
+
+def test_npm_tools_run_on_debian_12_node() -> None:
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    refused = {name: meta["engines"]["node"] for name, meta in lock["packages"].items()
+               if isinstance(meta.get("engines"), dict) and "node" in meta["engines"]
+               and not name.startswith(RUNS_ON_18_DESPITE_ENGINES) and not _admits(meta["engines"]["node"], DEBIAN_NODE)}
+    assert not refused, f"these npm packages need a newer Node than Debian 12's 18: {refused}"
+
+
+def test_engines_parser() -> None:
+    assert _admits(">=18", DEBIAN_NODE) and not _admits(">=20", DEBIAN_NODE)
+    assert _admits("^14.17.0 || >=16.0.0", DEBIAN_NODE) and not _admits("^20.1.0", DEBIAN_NODE)
+    assert _admits(">= 8", DEBIAN_NODE) and _admits("*", DEBIAN_NODE)
