@@ -6,6 +6,7 @@ each promised Python without installing it, and run the real bootstrap against a
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import shutil
 import subprocess
@@ -38,6 +39,10 @@ def test_lock_resolves_for_every_promised_python(tmp_path: Path) -> None:
         results = dict(zip(PROMISED, pool.map(lambda v: resolve(LOCK, v, tmp_path / v), PROMISED), strict=True))
     failed = {v: (r.stdout + r.stderr)[-1500:] for v, r in results.items() if r.returncode != 0}
     assert not failed, f"requirements.lock does not install on {sorted(failed)}: {failed}"
+    # A yanked release installs with only a warning; soupsieve 3.0.1 was yanked because Python
+    # before 3.11.5 breaks it, which is exactly Debian 12's Python.
+    yanked = {v: [line for line in r.stderr.splitlines() if "yanked" in line] for v, r in results.items()}
+    assert not any(yanked.values()), f"requirements.lock pins yanked releases: {yanked}"
 
 
 def test_a_pin_that_drops_python_3_11_2_is_caught(tmp_path: Path) -> None:
@@ -121,3 +126,93 @@ def test_old_python_is_refused_with_the_fix() -> None:
     with pytest.raises(bootstrap.SetupError) as exc:
         bootstrap.check_python((3, 10, 12))
     assert "3.11 or newer" in exc.value.what and "3.10.12" in exc.value.what
+
+
+def _no_pango(monkeypatch: pytest.MonkeyPatch, root_user: bool, apt_code: int) -> list[tuple[str, ...]]:
+    calls: list[tuple[str, ...]] = []
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if "pango" in name else f"lib{name}.so")
+    monkeypatch.setattr(os, "geteuid", lambda: 0 if root_user else 1000)
+    monkeypatch.setattr(shutil, "which", lambda name: f"/usr/bin/{name}")
+
+    def apt(*args: str) -> int:
+        calls.append(args)
+        return apt_code
+    monkeypatch.setattr(bootstrap, "_apt", apt)
+    return calls
+
+
+def test_missing_pango_as_a_user_names_the_apt_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _no_pango(monkeypatch, root_user=False, apt_code=0)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=False)
+    assert "Pango library is missing" in exc.value.what
+    assert exc.value.fix == "To fix: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"
+    assert calls == []          # never tries apt without root
+
+
+def test_apt_refusing_as_root_still_names_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _no_pango(monkeypatch, root_user=True, apt_code=100)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=False)
+    assert "apt-get install -y libpango-1.0-0" in exc.value.fix
+    assert [c[0] for c in calls] == ["install", "update", "install"]   # one retry after refreshing the lists
+
+
+def test_missing_java_is_installed_as_root_or_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: f"lib{name}.so")
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "java" else f"/usr/bin/{name}")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    with pytest.raises(bootstrap.SetupError) as exc:
+        bootstrap.ensure_system_libraries(needs_java=True)
+    assert exc.value.fix == "To fix: sudo apt-get install -y default-jre-headless"
+    bootstrap.ensure_system_libraries(needs_java=False)     # `check` does not need Java
+
+
+def test_setup_error_exits_1_with_one_line_and_no_traceback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    _no_pango(monkeypatch, root_user=False, apt_code=0)
+    monkeypatch.delenv("FOLIO_NO_BOOTSTRAP", raising=False)
+    with pytest.raises(SystemExit) as exc:
+        bootstrap.ensure_environment(tmp_path, ["make_book.py", "all"])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("make_book: set-up failed: the Pango library is missing") and err.count("\n") == 1
+
+
+# Debian 12's own Node.js is 18; every npm tool the tests use must run on it. DAISY Ace 1.4 declares
+# Node 20 but runs on 18 (the fresh-Debian run passes its test); no Ace release declares 18.
+DEBIAN_NODE = (18, 19, 0)
+RUNS_ON_18_DESPITE_ENGINES = ("node_modules/@daisy/",)
+
+
+def _admits(spec: str, version: tuple[int, ...]) -> bool:
+    """Enough of npm's semver ranges for engines fields: '>=a.b', '^a.b', 'a || b', '*'."""
+    def one(part: str) -> bool:
+        part = part.strip()
+        if part in ("", "*", "x"):
+            return True
+        for op in (">=", "^", ">", "~", "="):
+            if part.startswith(op):
+                wanted = tuple(int(x) for x in part[len(op):].strip().lstrip("v").split(".") if x.isdigit())
+                have = version[:len(wanted)]
+                return {">=": have >= wanted, ">": have > wanted, "=": have == wanted,
+                        "^": have[:1] == wanted[:1] and have >= wanted,
+                        "~": have[:2] == wanted[:2] and have >= wanted}[op]
+        return True   # a bare version or a range form not used by engines: do not guess
+    return any(all(one(p) for p in alt.replace(">= ", ">=").split()) for alt in spec.split("||"))
+
+
+def test_npm_tools_run_on_debian_12_node() -> None:
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    refused = {name: meta["engines"]["node"] for name, meta in lock["packages"].items()
+               if isinstance(meta.get("engines"), dict) and "node" in meta["engines"]
+               and not name.startswith(RUNS_ON_18_DESPITE_ENGINES) and not _admits(meta["engines"]["node"], DEBIAN_NODE)}
+    assert not refused, f"these npm packages need a newer Node than Debian 12's 18: {refused}"
+
+
+def test_engines_parser() -> None:
+    assert _admits(">=18", DEBIAN_NODE) and not _admits(">=20", DEBIAN_NODE)
+    assert _admits("^14.17.0 || >=16.0.0", DEBIAN_NODE) and not _admits("^20.1.0", DEBIAN_NODE)
+    assert _admits(">= 8", DEBIAN_NODE) and _admits("*", DEBIAN_NODE)
