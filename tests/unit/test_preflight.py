@@ -827,7 +827,7 @@ def test_annotations_fail_inside_the_bleed_box(assets: Path, tmp_path: Path) -> 
     check = run_preflight(_write(tmp_path, data), DEFAULT).check("annotations")
     assert not check.passed
     assert check.measured == {"inside_bleed_box": 5}           # one internal link on each page, and the web link
-    assert [f for f in check.at_fault if f.endswith("(https://socitm.net)")][0].startswith("page 2: Link annotation at [")
+    assert next(f for f in check.at_fault if f.endswith("(https://socitm.net)")).startswith("page 2: Link annotation at [")
     stripped, _ = _render(assets, html, pdf_variant="pdf/x-4")
     assert run_preflight(_write(tmp_path, stripped), DEFAULT).check("annotations").passed
 
