@@ -77,8 +77,48 @@ def _apt(*args: str) -> int:
                           stderr=subprocess.DEVNULL, timeout=600).returncode
 
 
+TEST_LOCK = "requirements-test.lock"
+TEST_STAMP = ".folio-test-lock.sha256"
+
+
+def ensure_test_requirements(root: Path) -> None:
+    """Test-only Python tools (the outloud PDF/UA checker) into .venv/, from requirements-test.lock.
+    They are never imported by folio/: outloud pulls in PyMuPDF, which is AGPL-3.0."""
+    lock = root / TEST_LOCK
+    stamp = root / ".venv" / TEST_STAMP
+    if not lock.exists():
+        return
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return
+    _say(f"installing the test-only Python tools from {TEST_LOCK} (outloud)")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(lock)],
+                          check=False, timeout=900)
+    if done.returncode == 0 and _in_venv(root):
+        stamp.write_text(digest + "\n")
+    elif done.returncode != 0:
+        _say(f"pip could not install {TEST_LOCK}; the outloud test will say what is missing")
+
+
+def ensure_debian_tool(command: str, package: str, why: str) -> bool:
+    """Install a Debian package with apt when ``command`` is missing and we run as root; True if it is there."""
+    if shutil.which(command) is not None:
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        _say(f"installing Debian's {package} for {why} (apt-get install -y {package})")
+        if _apt("install", "-y", "-qq", package):
+            _apt("update", "-qq")
+            _apt("install", "-y", "-qq", package)
+    if shutil.which(command) is None:
+        _say(f"{command} is missing, so {why} cannot run. To fix: sudo apt-get install -y {package}")
+        return False
+    return True
+
+
 def ensure_test_tools(root: Path) -> None:
-    """What the browser-based accessibility tests need: npm packages and Debian's chromium."""
+    """What the third-party checks in the tests need: npm packages (DAISY Ace, axe-core, pdf.js),
+    Debian's chromium and poppler-utils, and the test-only Python tools."""
+    ensure_test_requirements(root)
     if shutil.which("npm") is None and os.geteuid() == 0 and shutil.which("apt-get"):
         _say("installing Node.js and npm for the browser tests (apt-get install -y nodejs npm)")
         if _apt("install", "-y", "-qq", "nodejs", "npm"):
@@ -90,9 +130,11 @@ def ensure_test_tools(root: Path) -> None:
     if lock.exists() and shutil.which("npm"):
         digest = hashlib.sha256(lock.read_bytes()).hexdigest()
         if not (stamp.exists() and stamp.read_text().strip() == digest):
-            _say("installing the npm test tools (DAISY Ace, axe-core, playwright-core) with npm ci")
+            _say("installing the npm test tools (DAISY Ace, axe-core, playwright-core, pdf.js) with npm ci")
             env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-            done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
+            # --omit=optional: pdf.js's optional canvas package would fetch a native binary from outside
+            # the registry; reading text and structure needs no canvas.
+            done = subprocess.run(["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
                                   check=False, timeout=900)
             if done.returncode == 0:
                 stamp.write_text(digest + "\n")
@@ -100,11 +142,5 @@ def ensure_test_tools(root: Path) -> None:
                 _say("npm ci failed; the browser tests will say what is missing")
     elif not shutil.which("npm"):
         _say("npm is missing, so the browser tests cannot run. To fix: sudo apt-get install -y nodejs npm")
-    if shutil.which("chromium") is None:
-        if os.geteuid() == 0 and shutil.which("apt-get"):
-            _say("installing Debian's chromium for the browser tests (apt-get install -y chromium)")
-            if _apt("install", "-y", "-qq", "chromium"):
-                _apt("update", "-qq")
-                _apt("install", "-y", "-qq", "chromium")
-        if shutil.which("chromium") is None:
-            _say("chromium is missing, so the browser tests cannot run. To fix: sudo apt-get install -y chromium")
+    ensure_debian_tool("chromium", "chromium", "the browser tests")
+    ensure_debian_tool("pdfinfo", "poppler-utils", "the poppler structure test")
