@@ -272,7 +272,8 @@ def press_reports(book: config.Book, item: publish.Staged, result: preflight.Pre
     for check in result.checks:
         if not check.passed:
             where = "; ".join(check.at_fault[:5]) or "the whole file"
-            report.findings.append(finding("X001", item.target.name, 0,
+            code = "X002" if check.name == "annotations" else "X001"
+            report.findings.append(finding(code, item.target.name, 0,
                                            f"preflight check '{check.name}' failed: measured {check.measured}, "
                                            f"limit {check.limit}: {where}",
                                            hint=f"see {relpath(html_temp, book.root)}"))
