@@ -515,7 +515,8 @@ class _Judge:
                 tail = [li for li in blines if li.page == last]
                 self.add("P012", last, tail[0].chapter,
                          f"{per_page[last]} line of a {len(blines)}-line paragraph alone at the head of the page "
-                         f"(a widow): '{_clip(tail[0].text)}'", [li.text for li in blines[-2:]], rect=self.line_rect(tail))
+                         f"(a widow): '{_clip(tail[0].text)}'", [li.text for li in tail] + [li.text for li in blines[-2:]],
+                         rect=self.line_rect(tail))
         for key, pages in self.layout.element_pages.items():
             element = self.layout.elements[key]
             own = _classes(element)
@@ -637,7 +638,7 @@ class _Judge:
     def break_checks(self, li: Line, nxt: Line) -> None:
         text = li.text.rstrip()
         if li.hyphen:
-            text = text[:-1]
+            text = text[:-1].rstrip("\u00ad")    # a break at a soft hyphen keeps it before the hyphen drawn
         head_text = nxt.text.lstrip()
         tail_token = text.split()[-1] if text.split() else ""
         head_token = head_text.split()[0] if head_text.split() else ""
@@ -669,7 +670,8 @@ class _Judge:
         if tail_token and head_token and not text.endswith((" ", "/", ".", "-", "\u2010")):
             whole = "".join(li.block.itertext()) if li.block is not None else ""
             token = tail_token + head_token
-            if (_URLISH.search(token) or _EMAIL.search(token)) and any(token in t for t in whole.split()):
+            full = next((t for t in whole.split() if token in t), "")    # the address the two pieces belong to
+            if full and (_URLISH.search(full) or _EMAIL.search(full)):
                 self.add("P038", li.page, li.chapter, f"an address broken after '{tail_token[-12:]}', "
                          "not after '/', '.' or '-'", [li.text, nxt.text], rect=end_rect)
         if _DAY.match(tail_token) and any(head_text.startswith(m + w) for m in MONTHS for w in (" ", ",", ".", "")
