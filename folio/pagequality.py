@@ -405,6 +405,15 @@ class _Judge:
             self.by_page[line.page].append(line)
             if line.region != "margin" and line.block is not None:
                 self.by_block[id(line.block)].append(line)
+        for blines in self.by_block.values():
+            for line, nxt in itertools.pairwise(blines):
+                if line.hyphen and line.text.rstrip().endswith("-"):
+                    # With hyphenate-character "-", a break after a hyphen the text has ("well-known")
+                    # looks the same as one the engine made: the source decides.
+                    tail = line.text.split()[-1] if line.text.split() else ""
+                    head = nxt.text.split()[0] if nxt.text.split() else ""
+                    if tail + head in "".join(line.block.itertext()):
+                        line.hyphen = False
 
     def page(self, number: int) -> Page:
         return self.layout.pages[number - 1]

@@ -158,6 +158,15 @@ def test_lines_hyphen_fragments_too_short(tmp_path: Path) -> None:
     assert found.hyphenated_ends == 1
 
 
+def test_lines_a_hyphen_the_text_has_is_not_counted(tmp_path: Path) -> None:
+    source = ["A well-known", "name."]
+    css = "p { hyphenate-character: '-'; }"
+    found = judge(tmp_path, source, "<p style='width: 13ch'>A very well-known fact.</p>", css=css)
+    assert found.judged == [] and found.hyphenated_ends == 0
+    made = judge(tmp_path, ["Words come be", "fore"], hyphenated("Words come be", "fore the others.", 16), css=css)
+    assert only(made, "P033") == [(1, "chapters/t.md", 1)]
+
+
 def test_lines_too_many_hyphens_on_a_page_and_in_a_row(tmp_path: Path) -> None:
     source = ["Alpha alpha separa", "tion beta separa", "tion gamma separa", "tion."]
     body = "<p style='width: 19.5ch'>Alpha alpha separa&shy;tion beta separa&shy;tion gamma separa&shy;tion.</p>"
