@@ -89,11 +89,39 @@ def tenfold(project: Path) -> None:
     (project / "book.yaml").write_text(body)
 
 
+def pdf_only(root: Path, runs: int) -> int:
+    """(b) and (c) alone, alternating, for a quick ratio (for example with and without a new check)."""
+    global ROOT
+    ROOT = root.resolve()
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
+        project = project_copy(Path(tmp), "book")
+        slug = re.search(r"^slug: (\S+)", (project / "book.yaml").read_text(), flags=re.M).group(1)  # type: ignore[union-attr]
+        weasyprint = str(Path(PY).parent / "weasyprint")
+        cold: list[tuple[float, float]] = []
+        bare: list[tuple[float, float]] = []
+        for run in range(runs):
+            print(f"run {run + 1} of {runs}", file=sys.stderr)
+            clean(project)
+            cold.append(timed(make_book(project, "pdf"), project))
+            bare.append(timed([weasyprint, f"output/build/{slug}.html", str(Path(tmp) / "bare.pdf")], project))
+        c, b = median(cold), median(bare)
+    print(f"{ROOT}\n(b) bare weasyprint render {b[0]:.2f} s, (c) pdf, cold {c[0]:.2f} s; "
+          f"cold pdf / bare render {c[0] / b[0]:.3f}")
+    print(json.dumps({"root": str(ROOT), "b": b, "c": c, "ratio": c[0] / b[0]}))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-10x", action="store_true")
+    parser.add_argument("--pdf-only", action="store_true",
+                        help="measure only (b) and (c): the bare render and a cold make_book.py pdf")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout to measure (default: this one), to compare two versions with one venv")
     args = parser.parse_args()
+    if args.pdf_only:
+        return pdf_only(args.root, args.runs)
     results: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
         project = project_copy(Path(tmp), "book")

@@ -699,7 +699,8 @@ class _Judge:
             return True
         if not left[:1].isupper():
             return False
-        before = li.text.rstrip()[:-1][: -len(left)].rstrip() if left else ""
+        before = li.text.rstrip()[:-1].rstrip("\u00ad")[: -len(left)].rstrip() if left else ""
+        before = before.rstrip("0123456789\u2060 ")    # a note call after the full stop
         if before.endswith((".", "!", "?", ":", "\u201c", '"')):
             return False
         if not before:

@@ -192,6 +192,8 @@ def test_lines_a_name_hyphenated(tmp_path: Path) -> None:
     source = ["A council in Sur", "rey led the work."]
     found = judge(tmp_path, source, hyphenated("A council in Sur", "rey led the work.", 18))
     assert only(found, "P036") == [(1, "chapters/t.md", 1)]
+    sentence = judge(tmp_path, ["It ended. Turn", "ing to the next."], hyphenated("It ended. Turn", "ing to the next.", 16))
+    assert sentence.judged == []    # a capital after a full stop starts a sentence; it is not a name
     listed = judge(tmp_path, ["the work of socitm", "members"], hyphenated("the work of soc", "itm members", 17),
                    names=["socitm"])
     assert only(listed, "P036") == [(1, "chapters/t.md", 1)]
