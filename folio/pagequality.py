@@ -694,8 +694,8 @@ class _Judge:
                      [li.text, nxt.text], rect=rect)
 
     def proper_noun(self, li: Line, left: str, word: str) -> bool:
-        names = {n.lower() for n in self.limits["names"]}
-        if word.lower() in names or any(word.lower() in n.lower().split() for n in self.limits["names"]):
+        single = {n.lower() for n in self.limits["names"] if " " not in n}
+        if word.lower() in single or any(word in n.split() for n in self.limits["names"] if " " in n):
             return True
         if not left[:1].isupper():
             return False

@@ -260,3 +260,12 @@ def test_reports_have_a_summary_and_a_marked_thumbnail_per_finding(tmp_path: Pat
     assert data["findings"][0]["line"] == 1 and data["findings"][0]["region"]["w"] > 0
     html = (tmp_path / "r.html").read_text()
     assert "data:image/png;base64," in html and 'class="mark"' in html and "P050" in html
+
+
+def test_names_from_book_yaml_are_wrapped_so_they_are_not_hyphenated() -> None:
+    from folio.render import protect_names
+
+    html = '<p>The Local Digital\nDeclaration, <a href="https://socitm.net" title="Socitm">Socitm</a> and Socitmish.</p>'
+    assert protect_names(html, ["Socitm", "Local Digital Declaration"]) == (
+        '<p>The <span class="name">Local Digital\nDeclaration</span>, <a href="https://socitm.net" title="Socitm">'
+        '<span class="name">Socitm</span></a> and Socitmish.</p>')
