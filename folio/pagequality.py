@@ -32,7 +32,7 @@ import re
 import statistics
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -987,6 +987,3 @@ def declared_fonts(css_text: str) -> tuple[str, ...]:
     """The font families an edition's stylesheet declares with @font-face."""
     return tuple(sorted(set(re.findall(r"@font-face\s*\{[^}]*font-family:\s*\"([^\"]+)\"", css_text))))
 
-
-def iter_codes() -> Iterator[str]:
-    yield from sorted(CODES)

@@ -269,3 +269,11 @@ def test_names_from_book_yaml_are_wrapped_so_they_are_not_hyphenated() -> None:
     assert protect_names(html, ["Socitm", "Local Digital Declaration"]) == (
         '<p>The <span class="name">Local Digital\nDeclaration</span>, <a href="https://socitm.net" title="Socitm">'
         '<span class="name">Socitm</span></a> and Socitmish.</p>')
+
+
+def test_every_page_quality_code_is_catalogued_and_in_a_group() -> None:
+    from folio.catalogue import CATALOGUE
+
+    assert pq.CODES <= set(CATALOGUE)
+    assert set().union(*pq.GROUPS.values()) == pq.CODES
+    assert all(CATALOGUE[c].severity == "warning" and CATALOGUE[c].hint for c in pq.CODES)
