@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
+from . import sources, yamlio
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
@@ -244,6 +244,5 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
         out.extend(found)
         cited |= keys_used
-    for key in sorted(keys - cited):
-        out.append(finding("C003", relpath(bib_path, root), 0, f"'{key}' is never cited"))
+    out.extend(sources.run(chapters, root, bibliography, bib_path, cited))
     return out

@@ -20,7 +20,6 @@ import pytest
 from folio import bootstrap
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-LOCK = ROOT / "requirements.lock"
 # The oldest Python the README promises is Debian 12's own; the others are the newest minors we support.
 PROMISED = ("3.11.2", "3.12", "3.13")
 DEAD_INDEX = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "",
@@ -34,15 +33,16 @@ def resolve(lock: Path, version: str, target: Path) -> subprocess.CompletedProce
          "-r", str(lock)], capture_output=True, text=True, timeout=900, check=False)
 
 
-def test_lock_resolves_for_every_promised_python(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-test.lock"])
+def test_lock_resolves_for_every_promised_python(lock: str, tmp_path: Path) -> None:
     with ThreadPoolExecutor(len(PROMISED)) as pool:
-        results = dict(zip(PROMISED, pool.map(lambda v: resolve(LOCK, v, tmp_path / v), PROMISED), strict=True))
+        results = dict(zip(PROMISED, pool.map(lambda v: resolve(ROOT / lock, v, tmp_path / v), PROMISED), strict=True))
     failed = {v: (r.stdout + r.stderr)[-1500:] for v, r in results.items() if r.returncode != 0}
-    assert not failed, f"requirements.lock does not install on {sorted(failed)}: {failed}"
+    assert not failed, f"{lock} does not install on {sorted(failed)}: {failed}"
     # A yanked release installs with only a warning; soupsieve 3.0.1 was yanked because Python
     # before 3.11.5 breaks it, which is exactly Debian 12's Python.
     yanked = {v: [line for line in r.stderr.splitlines() if "yanked" in line] for v, r in results.items()}
-    assert not any(yanked.values()), f"requirements.lock pins yanked releases: {yanked}"
+    assert not any(yanked.values()), f"{lock} pins yanked releases: {yanked}"
 
 
 def test_a_pin_that_drops_python_3_11_2_is_caught(tmp_path: Path) -> None:
@@ -177,3 +177,42 @@ def test_setup_error_exits_1_with_one_line_and_no_traceback(monkeypatch: pytest.
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert err.startswith("make_book: set-up failed: the Pango library is missing") and err.count("\n") == 1
+
+
+# Debian 12's own Node.js is 18; every npm tool the tests use must run on it. DAISY Ace 1.4 declares
+# Node 20 but runs on 18 (the fresh-Debian run passes its test); no Ace release declares 18.
+DEBIAN_NODE = (18, 19, 0)
+RUNS_ON_18_DESPITE_ENGINES = ("node_modules/@daisy/",)
+
+
+def _admits(spec: str, version: tuple[int, ...]) -> bool:
+    """Enough of npm's semver ranges for engines fields: '>=a.b', '^a.b', 'a || b', '*'."""
+    def one(part: str) -> bool:
+        part = part.strip()
+        if part in ("", "*", "x"):
+            return True
+        for op in (">=", "^", ">", "~", "="):
+            if part.startswith(op):
+                wanted = tuple(int(x) for x in part[len(op):].strip().lstrip("v").split(".") if x.isdigit())
+                have = version[:len(wanted)]
+                return {">=": have >= wanted, ">": have > wanted, "=": have == wanted,
+                        "^": have[:1] == wanted[:1] and have >= wanted,
+                        "~": have[:2] == wanted[:2] and have >= wanted}[op]
+        return True   # a bare version or a range form not used by engines: do not guess
+    return any(all(one(p) for p in alt.replace(">= ", ">=").split()) for alt in spec.split("||"))
+
+
+def test_npm_tools_run_on_debian_12_node() -> None:
+    import json
+
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    refused = {name: meta["engines"]["node"] for name, meta in lock["packages"].items()
+               if isinstance(meta.get("engines"), dict) and "node" in meta["engines"]
+               and not name.startswith(RUNS_ON_18_DESPITE_ENGINES) and not _admits(meta["engines"]["node"], DEBIAN_NODE)}
+    assert not refused, f"these npm packages need a newer Node than Debian 12's 18: {refused}"
+
+
+def test_engines_parser() -> None:
+    assert _admits(">=18", DEBIAN_NODE) and not _admits(">=20", DEBIAN_NODE)
+    assert _admits("^14.17.0 || >=16.0.0", DEBIAN_NODE) and not _admits("^20.1.0", DEBIAN_NODE)
+    assert _admits(">= 8", DEBIAN_NODE) and _admits("*", DEBIAN_NODE)
