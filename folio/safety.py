@@ -1,0 +1,67 @@
+"""What untrusted content may ask for: the link allow-list, path containment and cost limits.
+
+Chapters, front matter, figure data and the bibliography come from contributors, so everything
+they name is checked here before any slow tool runs (see docs/threat-model.md). The same link
+rule is applied a second time inside pandoc by ``folio/lua/book.lua``, so a link that slips past
+the source checks is published inert, never live.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+# Links: every edition allows exactly these schemes, plus #anchors inside the book. Decided
+# explicitly: ftp, file, data, javascript, vbscript, blob, sms, urn and relative paths are not
+# allowed (a relative path works in no edition: the PDFs and the EPUB have no folder around them).
+ALLOWED_SCHEMES = ("https", "http", "mailto", "tel")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+# Attributes a chapter may write in {...}: ids and classes always; these keys where they make
+# sense. Everything else (onclick, style, href, src, ...) is refused in the source and dropped
+# by the Lua filter. citeproc itself adds entry-spacing and friends to the Sources list.
+ALLOWED_ATTRIBUTES = {"alt", "lang", "dir"}
+CITEPROC_ATTRIBUTES = {"entry-spacing", "line-spacing", "hanging-indent"}
+
+# Cost limits, checked before pandoc, WeasyPrint or EPUBCheck run.
+MAX_LINE_CHARS = 20_000          # one paragraph per line is about 2,000 characters
+MAX_MARKDOWN_DEPTH = 8           # block quotes and list levels inside one another
+MAX_YAML_DEPTH = 12              # mappings and lists inside one another, in any data file
+MAX_YAML_NODES = 200_000         # scalars, mappings and lists in one data file
+MAX_DATA_BYTES = 2_000_000       # book.yaml, front matter, figure data, palette, bibliography
+TOOL_TIMEOUT_S = 300             # pandoc, each WeasyPrint render, EPUBCheck
+
+
+def normalise_target(raw: str) -> str:
+    """A link target as a browser would read it: entities decoded, Markdown backslash escapes
+    removed, and the spaces and invisible characters browsers ignore taken out."""
+    text = html.unescape(raw.strip().removeprefix("<").removesuffix(">"))
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return _INVISIBLE.sub("", text)
+
+
+def link_problem(raw: str) -> str | None:
+    """Why a link target is refused, or None when it is allowed (anchors are checked elsewhere)."""
+    target = normalise_target(raw)
+    if not target:
+        return "the link has no target"
+    if target.startswith("#"):
+        return None
+    scheme = _SCHEME.match(target)
+    if scheme is None:
+        return (f"link to '{raw}': only {', '.join(ALLOWED_SCHEMES)} addresses and #anchors in the book are allowed, "
+                "not a relative path")
+    name = scheme.group(1).lower()
+    if name not in ALLOWED_SCHEMES:
+        return f"link to '{raw}': the scheme '{name}:' is not allowed (only {', '.join(ALLOWED_SCHEMES)} and #anchors)"
+    return None
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is inside ``folder`` once every symlink is followed."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):   # a symlink loop
+        return False
