@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, audit, cache, checks, config, epub, figures, images, pandoc, pdf, preflight, publish, render, web
+from . import a11y, audit, cache, checks, config, datafiles, epub, figures, images, pandoc, pdf, preflight, publish, render, web
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -52,14 +52,11 @@ class Sources:
 def read_sources(root: Path) -> tuple[Sources, list[Finding]]:
     """Read book.yaml, every chapter, the bibliography and the figure data; check them all."""
     book = config.load_book(root)
-    chapters, problems = chapters_mod.read_chapters(book)
+    problems = datafiles.check_symlinks(root) + datafiles.check_palette(root)
+    chapters, found = chapters_mod.read_chapters(book)
     bibliography, bib_problems = checks.load_bibliography(book.bibliography, root)
-    problems += bib_problems
-    try:
-        specs = figures.load_figure_specs(root / "assets" / "data" / "figures")
-    except ValueError as exc:
-        specs = []
-        problems.append(finding("I001", relpath(root / "assets" / "data" / "figures", root), 0, str(exc)))
+    specs, figure_problems = datafiles.load_figures(root)
+    problems += found + bib_problems + figure_problems
     if not problems:
         problems += checks.run_all(chapters, root, bibliography, book.bibliography, {s.id for s in specs})
     return Sources(book, chapters, bibliography, specs), sorted(problems)

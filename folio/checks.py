@@ -335,6 +335,10 @@ def load_bibliography(path: Path, root: Path) -> tuple[list[dict[str, Any]], lis
     for index, entry in enumerate(data):
         key = str(entry["id"])
         line = lines.get((str(index),), 1)
+        for field in ("URL", "url"):
+            why = safety.link_problem(str(entry[field])) if field in entry else None
+            if why is not None:
+                problems.append(finding("L004", shown, lines.get((str(index), field), line), f"entry '{key}': {why}"))
         if key in seen:
             problems.append(finding("Y002", shown, line, f"bibliography id '{key}' is already used at line {seen[key]}"))
         seen[key] = line

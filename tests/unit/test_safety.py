@@ -220,3 +220,161 @@ def test_the_web_edition_has_no_live_link_outside_the_allow_list(hostile_build: 
     assert handlers == []
     welcome = (hostile_build / "output" / "web" / "welcome.html").read_text(encoding="utf-8")
     assert '<span class="inert-link">a</span>' in welcome       # the text stays, inert
+
+
+# --- 2. paths: everything a source names stays inside its folder, after symlinks ------------
+
+
+def sources_messages(root: Path) -> list[str]:
+    from folio.build import read_sources
+
+    try:
+        _, problems = read_sources(root)
+    except BuildError as exc:
+        problems = exc.findings
+    return [p.format().split("\n")[0] for p in problems]
+
+
+def set_book_key(root: Path, key: str, value: str) -> None:
+    text = (root / "book.yaml").read_text(encoding="utf-8")
+    lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line for line in text.split("\n")]
+    (root / "book.yaml").write_text("\n".join(lines), encoding="utf-8")
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A file outside the project that a hostile source might try to read."""
+    path = tmp_path / "elsewhere" / "notes.md"
+    path.parent.mkdir()
+    path.write_text("---\nid: secret\ntitle: Secret\nkind: front\n---\nSECRET TEXT\n", encoding="utf-8")
+    return path
+
+
+def test_a_chapter_outside_chapters_is_refused_at_its_book_yaml_line(sample_project: Path, outside: Path) -> None:
+    text = (sample_project / "book.yaml").read_text(encoding="utf-8")
+    (sample_project / "book.yaml").write_text(text.replace("  - 02-data.md", "  - ../../elsewhere/notes.md"), encoding="utf-8")
+    assert sources_messages(sample_project) == [
+        "book.yaml:20: F007 error: 'chapters.1': '../../elsewhere/notes.md' is not inside chapters/"]
+
+
+def test_a_chapter_that_is_a_symlink_out_is_refused(sample_project: Path, outside: Path) -> None:
+    (sample_project / "chapters" / "02-data.md").unlink()
+    (sample_project / "chapters" / "02-data.md").symlink_to(outside)
+    found = sources_messages(sample_project)
+    assert found == ["book.yaml:20: F007 error: 'chapters.1': '02-data.md' is not inside chapters/"]
+
+
+@pytest.mark.parametrize(("key", "value", "line"), [
+    ("bibliography", "assets/../../elsewhere/notes.md", 16),
+    ("csl", "/etc/hostname", 17),
+])
+def test_book_yaml_paths_stay_in_assets(sample_project: Path, outside: Path, key: str, value: str, line: int) -> None:
+    set_book_key(sample_project, key, value)
+    assert sources_messages(sample_project) == [f"book.yaml:{line}: F007 error: '{key}': '{value}' is not inside assets/"]
+
+
+def test_the_icc_profile_stays_in_assets(sample_project: Path) -> None:
+    text = (sample_project / "book.yaml").read_text(encoding="utf-8")
+    (sample_project / "book.yaml").write_text(
+        text + "printer: p\nprinters:\n  p:\n    bleed_mm: 3\n    output_intent: /etc/hostname\n", encoding="utf-8")
+    assert sources_messages(sample_project) == [
+        "book.yaml:26: F007 error: 'printers.p.output_intent': '/etc/hostname' is not inside assets/"]
+
+
+@pytest.mark.parametrize("link", ["assets/fonts/inter/Evil.otf", "assets/icc/evil.icc", "assets/data/figures/evil.yaml",
+                                  "assets/images/evil.png", "chapters/evil.md"])
+def test_a_symlink_out_of_assets_or_chapters_is_refused(sample_project: Path, link: str) -> None:
+    path = sample_project / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to("/etc/hostname")
+    assert f"{link}:0: F007" not in " ".join(sources_messages(sample_project))   # line 0 is not printed
+    assert f"{link}: F007 error: '{link}' is a link to a place outside {link.split('/')[0]}/" in sources_messages(sample_project)
+
+
+def test_an_image_outside_assets_is_refused(sample_project: Path, outside: Path) -> None:
+    chapter = sample_project / "chapters" / "01-welcome.md"
+    chapter.write_text(chapter.read_text(encoding="utf-8") + '\n![X.](../../elsewhere/notes.md){alt="X."}\n', encoding="utf-8")
+    assert "chapters/01-welcome.md:12:1: I003 error: image '../../elsewhere/notes.md' is outside assets/" in sources_messages(sample_project)
+
+
+# --- 4. data files: path:line:col, relative to the project ------------------------------------
+
+
+def test_a_figure_data_error_names_the_file_and_line(sample_project: Path) -> None:
+    path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 49", "value: lots"), encoding="utf-8")
+    assert sources_messages(sample_project) == [
+        "assets/data/figures/homeworking.yaml:14: D001 error: key 'bars[1].value': expected a number of 0 or more, got str"]
+
+
+def test_every_bad_figure_file_is_reported_in_one_run(sample_project: Path) -> None:
+    folder = sample_project / "assets" / "data" / "figures"
+    (folder / "timeline.yaml").write_text((folder / "timeline.yaml").read_text(encoding="utf-8").replace("kind:", "knd:"))
+    (folder / "council-ai.yaml").write_text("id: council-ai\nkind: [unclosed\n", encoding="utf-8")
+    found = sources_messages(sample_project)
+    assert any(f.startswith("assets/data/figures/timeline.yaml:") and " D001 " in f for f in found), found
+    assert any(f.startswith("assets/data/figures/council-ai.yaml:3:1: Y001") for f in found), found
+
+
+def test_the_palette_is_checked_with_lines(sample_project: Path) -> None:
+    path = sample_project / "assets" / "data" / "palette.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('gold: "#F2B705"', 'gold: "yellow"').replace('  data: "#00607A"\n', ""), encoding="utf-8")
+    found = sources_messages(sample_project)
+    assert "assets/data/palette.yaml:12: M003 error: required key 'themes.data' is missing" in found
+    path.write_text(text.replace('gold: "#F2B705"', 'gold: "yellow"'), encoding="utf-8")
+    assert sources_messages(sample_project) == ["assets/data/palette.yaml:9: M005 error: 'gold' must be a colour as #rrggbb, not 'yellow'"]
+
+
+def test_hostile_urls_in_book_yaml_and_the_bibliography(sample_project: Path) -> None:
+    set_book_key(sample_project, "url", "javascript:alert(1)")
+    with pytest.raises(BuildError) as caught:
+        from folio.config import load_book
+
+        load_book(sample_project)
+    assert caught.value.findings[0].format().startswith("book.yaml:10: L004 error: 'url': link to 'javascript:alert(1)'")
+    set_book_key(sample_project, "url", "https://socitm.net")
+    bib = sample_project / "assets" / "bibliography.yaml"
+    bib.write_text(bib.read_text(encoding="utf-8").replace("  type: webpage\n", "  type: webpage\n  URL: 'vbscript:x'\n", 1))
+    assert "assets/bibliography.yaml:3: L004 error: entry 'data-gov-uk-2010': link to 'vbscript:x': the scheme 'vbscript:' " \
+           "is not allowed (only https, http, mailto, tel and #anchors)" in sources_messages(sample_project)
+
+
+# --- 5. bounded cost: one clear error within seconds ---------------------------------------------
+
+
+LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" + "".join(
+    f"{chr(99 + i)}: &{chr(99 + i)} [{', '.join(['*' + chr(98 + i)] * 9)}]\n" for i in range(8))
+
+
+@pytest.mark.parametrize("where", ["front matter", "figure data", "bibliography", "book.yaml"])
+def test_yaml_aliases_are_refused_everywhere(sample_project: Path, where: str) -> None:
+    import time
+
+    if where == "front matter":
+        path = sample_project / "chapters" / "01-welcome.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("kind: front\n", "kind: front\nsummary: &s hi\n"))
+        expected = "chapters/01-welcome.md:5:10: Y004 error: an anchor ('&s') is not allowed; write the value out"
+    elif where == "figure data":
+        path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + LAUGHS)
+        expected = "assets/data/figures/homeworking.yaml:16:4: Y004 error: an anchor ('&a') is not allowed; write the value out"
+    elif where == "bibliography":
+        path = sample_project / "assets" / "bibliography.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "- id: x\n  title: *t\n")
+        expected = "assets/bibliography.yaml:12:10: Y004 error: an alias ('*t') is not allowed; write the value out"
+    else:
+        path = sample_project / "book.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + LAUGHS)
+        expected = "book.yaml:22:4: Y004 error: an anchor ('&a') is not allowed; write the value out"
+    started = time.monotonic()
+    found = sources_messages(sample_project)
+    assert time.monotonic() - started < 5
+    assert expected in found, found
+
+
+def test_deep_yaml_is_refused_not_a_recursion_error(sample_project: Path) -> None:
+    path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "extra: " + "[" * 50_000 + "\n")
+    assert sources_messages(sample_project) == [
+        "assets/data/figures/homeworking.yaml:16:19: F006 error: the YAML is nested more than 12 levels deep"]
