@@ -28,6 +28,8 @@ _CODES = [
     Code("F005", "error", "A line is longer than the build accepts.", "Break the paragraph into shorter lines."),
     Code("F006", "error", "Markdown or YAML is nested more deeply than the build accepts.",
          "Flatten the lists, quotes or brackets; no reader can follow them that deep."),
+    Code("F008", "error", "A character that none of the book's fonts can show; it would print as an empty box.",
+         "Use words instead of emoji; text in a script the fonts lack (Arabic, Hebrew, ...) needs a font in assets/fonts/."),
     Code("F007", "error", "A path points outside its folder of the project (after following symlinks).",
          "Keep chapters in chapters/ and every other file the book uses in assets/; do not link to files elsewhere."),
     # YAML: book.yaml and front matter

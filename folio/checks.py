@@ -42,7 +42,7 @@ _REF_DEF = re.compile(r"(?m)^ {0,3}\[(?P<label>[^\]^][^\]]*)\]:[ \t]*(?P<href><[
 _NOTE_REF = re.compile(r"\[\^(?P<id>[^\]\s]+)\](?!:)")
 _NOTE_DEF = re.compile(r"(?m)^ {0,3}\[\^(?P<id>[^\]\s]+)\]:")
 _ATTRS = re.compile(r"(?<=[)\]])\{(?P<body>[^{}\n]*)\}")
-_ATTR_TOKEN = re.compile(r"""\s*(?:#[^\s}]+|\.[^\s}]+|(?P<key>[^\s=}]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s}]*)|(?P<bad>\S+))""")
+_ATTR_TOKEN = re.compile(r"""\s*(?:#(?P<id>[^\s}]*)|\.[^\s}]+|(?P<key>[^\s=}]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s}]*)|(?P<bad>\S+))""")
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
 _RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
 _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""")
@@ -243,6 +243,11 @@ def check_leftovers(chapter: Chapter) -> list[Finding]:
     for note, offset in defined.items():
         if note not in used:
             add("N002", offset, f"footnote '[^{note}]' is defined but never referenced, so it would be dropped")
+    for line in body_lines(chapter):
+        missing = safety.missing_glyphs(line.text, chapter.path.parent.parent)
+        if missing:
+            out.append(finding("F008", chapter.shown, line.number, f"{safety.describe(missing)}: none of the book's fonts can show "
+                               f"{'it' if len(missing) == 1 else 'them'}", col=line.text.index(missing[0]) + 1))
     for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
         opened: list[int] = []
         chunk = paragraph.group(0)
@@ -272,7 +277,9 @@ def check_leftovers(chapter: Chapter) -> list[Finding]:
         if body.startswith("="):
             continue   # a raw block: H001
         for token in _ATTR_TOKEN.finditer(body):
-            key, bad = token.group("key"), token.group("bad")
+            key, bad, anchor = token.group("key"), token.group("bad"), token.group("id")
+            if anchor is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", anchor):
+                add("S010", start, f"id '#{anchor}' must start with a letter and have only letters, digits, '-' and '_'")
             if bad:
                 add("S010", start, f"'{{{body}}}' is not an attribute list ('{bad}'); pandoc would print it as text")
                 break

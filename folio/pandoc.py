@@ -50,6 +50,12 @@ def run(args: Sequence[str], stdin: str, cwd: Path, env_extra: dict[str, str] | 
     return Result(proc.stdout, warnings)
 
 
+def markdown_text(text: str) -> str:
+    """Front matter text as literal Markdown: every ASCII punctuation mark backslash-escaped, so
+    braces, brackets, asterisks and quotes in a title stay text (and cannot open a link)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
+
+
 def _stderr_finding(line: str) -> Finding:
     """A pandoc warning, or (from folio/lua/book.lua) an error for something it made inert."""
     parts = line.split("\t")
@@ -70,7 +76,7 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
         # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
         # chapter before a document that does not start with a level-1 heading.
         if with_titles:
-            parts.append(f"# {chapter.title} {{#{chapter.id} .{chapter.kind}}}\n")
+            parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}}}\n")
         parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
         body = chapter.body
         for name, markdown in (inserts or {}).items():

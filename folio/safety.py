@@ -8,8 +8,10 @@ the source checks is published inert, never live.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import unicodedata
 from pathlib import Path
 
 # Links: every edition allows exactly these schemes, plus #anchors inside the book. Decided
@@ -57,6 +59,31 @@ def link_problem(raw: str) -> str | None:
     if name not in ALLOWED_SCHEMES:
         return f"link to '{raw}': the scheme '{name}:' is not allowed (only {', '.join(ALLOWED_SCHEMES)} and #anchors)"
     return None
+
+
+@functools.lru_cache(maxsize=4)
+def _font_coverage(fonts: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+
+    covered: set[int] = set()
+    for path in sorted(fonts.rglob("*")):
+        if path.suffix.lower() in (".otf", ".ttf", ".woff", ".woff2") and inside(path, fonts):
+            covered |= set(TTFont(path, lazy=True).getBestCmap())
+    return frozenset(covered)
+
+
+def missing_glyphs(text: str, root: Path) -> list[str]:
+    """Characters in ``text`` that no font in assets/fonts/ has (they would print as an empty box,
+    or in whatever font the reader's system falls back to)."""
+    covered = _font_coverage((root / "assets" / "fonts").resolve())
+    if not covered:
+        return []
+    return sorted({c for c in text if ord(c) not in covered and not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf")})
+
+
+def describe(chars: list[str]) -> str:
+    return ", ".join(f"'{c}' (U+{ord(c):04X} {unicodedata.name(c, '')})".replace(" )", ")") for c in chars[:5]) + \
+        (f" and {len(chars) - 5} more" if len(chars) > 5 else "")
 
 
 def inside(path: Path, folder: Path) -> bool:

@@ -378,3 +378,114 @@ def test_deep_yaml_is_refused_not_a_recursion_error(sample_project: Path) -> Non
     path.write_text(path.read_text(encoding="utf-8") + "extra: " + "[" * 50_000 + "\n")
     assert sources_messages(sample_project) == [
         "assets/data/figures/homeworking.yaml:16:19: F006 error: the YAML is nested more than 12 levels deep"]
+
+
+# --- 3. leftovers and special characters ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("\nText[^nowhere] here.\n", "chapters/c.md:7:5: N001 error: footnote '[^nowhere]' has no definition ('[^nowhere]: ...')"),
+    ("\nText.\n\n[^lost]: Never used.\n", "chapters/c.md:9:1: N002 error: footnote '[^lost]' is defined but never referenced, "
+                                           "so it would be dropped"),
+    ("\nSee [the site]() now.\n", "chapters/c.md:7:5: L005 error: the link has no target"),
+    ("\nSee ![]() now.\n", "chapters/c.md:7:5: I005 error: the image has no path: write "
+                          "![Caption](../assets/images/file.png){alt=\"...\"}"),
+    ("\nAs shown [@known-key, p. 4 and more.\n", "chapters/c.md:7:10: C004 error: '[' before a citation is never closed"),
+    ("\nAs shown @known-key] here.\n", "chapters/c.md:7:20: C004 error: ']' after a citation closes no '['"),
+    ("\n## Heading {#h onclick=\"x\"}\n", "chapters/c.md:7:12: S010 error: attribute 'onclick' is not allowed; "
+                                        "use an #id, .classes, alt, lang or dir"),
+    ("\n[text]{not an attribute}\n", "chapters/c.md:7:7: S010 error: '{not an attribute}' is not an attribute list ('not'); "
+                                   "pandoc would print it as text"),
+    ("\n::: {#a\"b .case-study}\nx\n:::\n", "chapters/c.md:7:5: S010 error: id '#a\"b' must start with a letter and have only "
+                                            "letters, digits, '-' and '_'"),
+])
+def test_leftovers_are_caught_in_the_source(body: str, expected: str, tmp_path: Path) -> None:
+    chapter = chapter_from(body, tmp_path)
+    found = checks.check_leftovers(chapter) + checks.check_inline(chapter, tmp_path, {"known-key"}, {"x"}, set())[0]
+    assert expected in [f.format().split("\n")[0] for f in found]
+
+
+def test_well_formed_constructs_give_no_leftover(tmp_path: Path) -> None:
+    body = ("\nA note.[^1] A citation [@known-key, p. 4] and [see @known-key]. A span [x]{lang=cy}.\n\n"
+            "## Heading {#head .unnumbered}\n\nText.\n\n[^1]: The note.\n")
+    chapter = chapter_from(body, tmp_path)
+    assert checks.check_leftovers(chapter) == []
+
+
+@pytest.mark.parametrize(("front", "expected"), [
+    ('id: "a\\"b"\ntitle: T\nkind: front\n', "chapters/c.md:2: M005 error: 'id' must be lower-case letters, digits and hyphens"),
+    ("id: index\ntitle: T\nkind: front\n", "chapters/c.md:2: M005 error: 'id' must be lower-case letters"),
+    ('id: c\ntitle: "Evil \\u202Egnp.exe"\nkind: front\n',
+     "chapters/c.md:3: M005 error: 'title' contains invisible characters (U+202E RIGHT-TO-LEFT OVERRIDE)"),
+])
+def test_ids_and_invisible_characters_are_refused(front: str, expected: str, tmp_path: Path) -> None:
+    (tmp_path / "chapters").mkdir()
+    path = tmp_path / "chapters" / "c.md"
+    path.write_text(f"---\n{front}---\nBody.\n", encoding="utf-8")
+    _, problems = read_chapter(path, tmp_path)
+    assert any(p.format().startswith(expected) for p in problems), problems
+
+
+SPECIAL_TITLE = "Quotes \"double\" 'single' “curly” {braces} & <angle> [x](javascript:y) *stars* `tick` \\ Cymraeg: ŵ ŷ"
+SPECIAL_SUMMARY = "A summary with & < > \" ' { } # @key and &amp; in it."
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("Celebrate 🙂", "'🙂' (U+1F642 SLIGHTLY SMILING FACE)"),
+    ("مرحبا", "'ا' (U+0627 ARABIC LETTER ALEF)"),
+])
+def test_characters_no_font_can_show_are_refused(sample_project: Path, text: str, shown: str) -> None:
+    chapter = sample_project / "chapters" / "01-welcome.md"
+    original = chapter.read_text(encoding="utf-8")
+    chapter.write_text(original.replace("title: Welcome", f"title: {text}"))
+    found = sources_messages(sample_project)
+    assert any(f.startswith("chapters/01-welcome.md:3: F008 error: 'title' has ") and shown in f for f in found), found
+    chapter.write_text(original + f"\nBody {text}.\n")
+    found = sources_messages(sample_project)
+    assert any(f.startswith("chapters/01-welcome.md:12:") and " F008 error: " in f and shown in f for f in found), found
+
+
+@pytest.fixture(scope="module")
+def special_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample book with a chapter title and summary full of special characters, every edition."""
+    from tests.conftest import SAMPLE, copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("special") / "book", SAMPLE)
+    chapter = root / "chapters" / "01-welcome.md"
+    import json
+
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace(
+        "title: Welcome", f"title: {json.dumps(SPECIAL_TITLE, ensure_ascii=False)}\n"
+                          f"summary: {json.dumps(SPECIAL_SUMMARY, ensure_ascii=False)}"), encoding="utf-8")
+    mp = pytest.MonkeyPatch()
+    from folio import audit
+
+    mp.setattr(audit, "audit_pdf", no_audit)
+    try:
+        build(root, targets=("pdf", "large-print", "press", "epub", "web"))
+    finally:
+        mp.undo()
+    return root
+
+
+def test_special_characters_reach_every_edition_as_text(special_build: Path) -> None:
+    import pikepdf
+
+    out = special_build / "output"
+    for name in ("sample-trends.pdf", "sample-trends-large-print.pdf", "sample-trends-press.pdf"):
+        with pikepdf.open(out / name) as pdf, pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+        assert SPECIAL_TITLE in titles, (name, titles)      # the bookmark is the title, verbatim
+        assert refused_targets(pdf_link_targets(out / name)) == []
+    with zipfile.ZipFile(out / "sample-trends.epub") as epub:
+        import xml.etree.ElementTree as ET
+
+        nav = next(n for n in epub.namelist() if n.endswith("nav.xhtml"))
+        texts = ["".join(e.itertext()) for e in ET.fromstring(epub.read(nav)).iter("{http://www.w3.org/1999/xhtml}a")]
+        assert SPECIAL_TITLE in texts, texts
+    page = live_in_html((out / "web" / "welcome.html").read_text(encoding="utf-8"))
+    assert refused_targets(page.targets) == []
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup((out / "web" / "welcome.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.h1 is not None and SPECIAL_TITLE in soup.h1.get_text(" ", strip=True).replace("  ", " ")
