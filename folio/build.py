@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, audit, cache, checks, config, datafiles, epub, figures, images, pandoc, pdf, preflight, publish, render, web
+from . import a11y, audit, cache, checks, config, datafiles, epub, figures, images, pandoc, pdf, preflight, publish, render, safety, web
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -160,7 +160,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     staged: list[publish.Staged] = []
     if warm.is_alive():
         warm.join()   # fork only once the import is complete
-    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(2) as threads:
+    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs))), initializer=safety.worker_init) as pool, \
+            ThreadPoolExecutor(2) as threads, safety.time_limit(pool, "WeasyPrint"):
         futures = {pool.submit(pdf.render, j): t for t, j in jobs.items()}
         checks: dict[str, Future[list[Finding]]] = {}
         preflight_run: Future[preflight.PreflightReport] | None = None
@@ -177,7 +178,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         # 7. Judge each finished file as soon as it exists: accessibility audits of the member
         #    editions and the EPUB, preflight of the press PDF, EPUBCheck. They overlap the renders
         #    still running; a claim the content cannot back fails here.
-        for done in as_completed(futures):
+        for done in as_completed(futures, timeout=safety.TOOL_TIMEOUT_S):
             t, result = futures[done], done.result()
             report.findings += result.findings
             stranded = sum(1 for f in result.findings if f.code == "P002")
@@ -201,7 +202,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             press = next(s for s in staged if s.name == "press")
             staged += press_reports(book, press, preflight_run.result(), build_dir, report)
         for name, check in checks.items():
-            found = check.result()
+            found = check.result(timeout=safety.TOOL_TIMEOUT_S)
             report.findings += [dataclasses.replace(f, path=name) if name != "EPUBCheck" else f for f in found]
             report.checks.append(f"EPUBCheck: {len(found)} message{'s' if len(found) != 1 else ''}" if name == "EPUBCheck"
                                  else f"accessibility audit: {name}")

@@ -99,6 +99,8 @@ _CODES = [
     Code("T002", "warning", "WeasyPrint reported a warning."),
     Code("T003", "error", "WeasyPrint reported an error."),
     Code("T004", "error", "A tool failed or timed out."),
+    Code("O001", "error", "The output folder cannot be written: the disk is full, or it is read-only or not yours.",
+         "Free some space or fix the folder's permissions; the previous outputs are kept."),
     # Finished files
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),

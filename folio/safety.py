@@ -8,10 +8,13 @@ the source checks is published inert, never live.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import functools
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 # Links: every edition allows exactly these schemes, plus #anchors inside the book. Decided
@@ -92,3 +95,51 @@ def inside(path: Path, folder: Path) -> bool:
         return path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):   # a symlink loop
         return False
+
+
+# --- interruption and exhaustion ---------------------------------------------------------------
+
+EXHAUSTION = {28: "the disk is full", 30: "the file system is read-only", 13: "permission denied", 122: "the disk quota is exceeded"}
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so every ``finally`` runs; the CLI exits 143 instead of 130."""
+
+
+def on_signal(signum: int, _frame: object) -> None:
+    """Stop the build: end our own render workers (so none is left writing), then unwind."""
+    import multiprocessing
+    import signal
+
+    for child in multiprocessing.active_children():
+        child.terminate()
+    if signum == signal.SIGTERM:
+        raise Terminated()
+    raise KeyboardInterrupt()
+
+
+@contextlib.contextmanager
+def time_limit(pool: concurrent.futures.ProcessPoolExecutor, tool: str) -> Iterator[None]:
+    """Turn a wait past ``TOOL_TIMEOUT_S`` into T004, after ending the pool's workers (otherwise
+    leaving the ``with`` block would wait for a hung render for ever)."""
+    try:
+        yield
+    except TimeoutError:
+        workers = list(getattr(pool, "_processes", {}).values())   # our own workers only
+        for process in workers:
+            process.kill()
+        for process in workers:
+            process.join(timeout=10)
+        pool.shutdown(wait=False, cancel_futures=True)
+        from .catalogue import finding
+        from .errors import BuildError
+
+        raise BuildError([finding("T004", tool, 0, f"{tool} did not finish within {TOOL_TIMEOUT_S} s")]) from None
+
+
+def worker_init() -> None:
+    """Render workers leave SIGINT to the main process, which stops them and prints one line."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)

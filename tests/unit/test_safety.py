@@ -489,3 +489,131 @@ def test_special_characters_reach_every_edition_as_text(special_build: Path) -> 
 
     soup = BeautifulSoup((out / "web" / "welcome.html").read_text(encoding="utf-8"), "html.parser")
     assert soup.h1 is not None and SPECIAL_TITLE in soup.h1.get_text(" ", strip=True).replace("  ", " ")
+
+
+# --- 6. interruption and exhaustion ---------------------------------------------------------------
+
+
+def previous_outputs(root: Path) -> dict[str, bytes]:
+    """Stand-ins for a previous good build, to compare byte for byte afterwards."""
+    files = {"sample-trends.pdf": b"%PDF-1.7 previous member edition\n", "SHA256SUMS": b"previous sums\n",
+             "web/index.html": b"<!doctype html><title>previous site</title>\n"}
+    for name, data in files.items():
+        (root / "output" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "output" / name).write_bytes(data)
+    return files
+
+
+def litter(root: Path) -> list[str]:
+    out = root / "output"
+    return sorted(p.relative_to(out).as_posix() for p in [*out.glob(".*.tmp*"), *out.glob(".*.old"),
+                                                          *(out / "build").glob(".*.tmp"), out / "build" / "web-staged"]
+                  if p.exists())
+
+
+@pytest.mark.parametrize(("signum", "status", "group"), [("SIGINT", 130, True), ("SIGTERM", 143, False)])
+def test_a_signal_mid_build_prints_one_line_and_keeps_the_previous_outputs(
+        sample_project: Path, signum: str, status: int, group: bool) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    before = previous_outputs(sample_project)
+    env = {**os.environ, "FOLIO_NO_BOOTSTRAP": "1"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "make_book.py"), "all", "--plain", "--project", str(sample_project)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    pdf_temp = sample_project / "output" / "build" / "sample-trends-large-print.html"
+    deadline = time.monotonic() + 120
+    while not pdf_temp.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    sent = time.monotonic()
+    if group:
+        os.killpg(proc.pid, getattr(signal, signum))      # Ctrl-C reaches the whole process group
+    else:
+        os.kill(proc.pid, getattr(signal, signum))
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 30
+    lines = [line for line in err.decode().splitlines() if line.strip() and not line.startswith("...")]
+    assert proc.returncode == status, err.decode()
+    assert len(lines) == 1 and "previous outputs are unchanged" in lines[0], err.decode()
+    assert "Traceback" not in err.decode()
+    for name, data in before.items():
+        assert (sample_project / "output" / name).read_bytes() == data, name
+    assert litter(sample_project) == []
+    assert not [c for c in __import__("multiprocessing").active_children()]
+
+
+@pytest.fixture
+def small_output(sample_project: Path) -> object:
+    """output/ on a tmpfs of 64 KB (as root), holding a previous build."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    out = sample_project / "output"
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(out)], check=True)
+    try:
+        yield sample_project
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_a_full_disk_gives_one_clear_error_and_keeps_the_previous_outputs(
+        small_output: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from folio import cli
+
+    root = small_output
+    before = previous_outputs(root)
+    assert cli.main(["pdf", "--plain", "--project", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"^output\S*: O001 error: cannot write: the disk is full \(No space left on device\); "
+                     r"temporary files removed, the previous outputs are unchanged\.$", err, re.M), err
+    assert "Traceback" not in err and "internal error" not in err
+    for name, data in before.items():
+        assert (root / "output" / name).read_bytes() == data
+    assert litter(root) == []
+
+
+def test_a_read_only_output_gives_one_clear_error(small_output: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    from folio import cli
+
+    root = small_output
+    before = previous_outputs(root)
+    subprocess.run(["mount", "-o", "remount,ro", str(root / "output")], check=True)
+    assert cli.main(["pdf", "--plain", "--project", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "O001 error: cannot write: the file system is read-only (Read-only file system)" in err, err
+    assert "Traceback" not in err and "internal error" not in err
+    for name, data in before.items():
+        assert (root / "output" / name).read_bytes() == data
+
+
+def hang(*args: object, **kwargs: object) -> object:
+    import time
+
+    time.sleep(3600)
+    return None
+
+
+def test_a_hung_render_is_stopped_by_the_time_limit(sample_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from folio import pdf
+
+    monkeypatch.setattr(safety, "TOOL_TIMEOUT_S", 3)
+    monkeypatch.setattr(pdf, "render", hang)
+    started = time.monotonic()
+    with pytest.raises(BuildError) as caught:
+        build(sample_project, targets=("pdf",))
+    assert time.monotonic() - started < 60
+    assert [f.format() for f in caught.value.findings] == ["WeasyPrint: T004 error: WeasyPrint did not finish within 3 s"]
+    assert not __import__("multiprocessing").active_children()
