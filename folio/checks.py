@@ -222,6 +222,34 @@ def check_links_and_images(chapter: Chapter, root: Path, anchors: set[str], figu
     return out
 
 
+_QUOTES = re.compile(r"^(?:[ \t]*>)+")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-+*]|\d+[.)])\s")
+
+
+def check_limits(chapter: Chapter) -> list[Finding]:
+    """Lines and nesting within what pandoc and the layouts handle in seconds (F005, F006).
+    Runs first; a chapter past a bound gets no other check."""
+    out: list[Finding] = []
+    for line in body_lines(chapter):
+        text = line.text
+        if len(text) > safety.MAX_LINE_CHARS:
+            out.append(finding("F005", chapter.shown, line.number,
+                               f"the line is {len(text):,} characters long; the limit is {safety.MAX_LINE_CHARS:,}"))
+            continue
+        quotes = _QUOTES.match(text)
+        item = _LIST_ITEM.match(text[quotes.end():] if quotes else text)
+        depth = (quotes.group(0).count(">") if quotes else 0) + (len(item.group(1).expandtabs(4)) // 4 + 1 if item else 0)
+        brackets = level = 0
+        for char in text:
+            level += (char == "[") - (char == "]")
+            brackets = max(brackets, level)
+        if max(depth, brackets) > safety.MAX_MARKDOWN_DEPTH:
+            what = "brackets are" if brackets > depth else "quotes and lists are"
+            out.append(finding("F006", chapter.shown, line.number,
+                               f"{what} nested {max(depth, brackets)} deep; the limit is {safety.MAX_MARKDOWN_DEPTH}"))
+    return out
+
+
 def check_leftovers(chapter: Chapter) -> list[Finding]:
     """What pandoc would print literally or drop without a word: footnotes without a definition
     or never used, square brackets around a citation that do not match, and attributes that
@@ -373,6 +401,10 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
     anchors, out = chapter_anchors(chapters)
     cited: set[str] = set()
     for chapter in chapters:
+        limits = check_limits(chapter)
+        if limits:
+            out.extend(limits)
+            continue
         out.extend(check_structure(chapter))
         out.extend(check_leftovers(chapter))
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)

@@ -10,6 +10,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from folio import checks, safety
 from folio.build import build
@@ -617,3 +619,90 @@ def test_a_hung_render_is_stopped_by_the_time_limit(sample_project: Path, monkey
     assert time.monotonic() - started < 60
     assert [f.format() for f in caught.value.findings] == ["WeasyPrint: T004 error: WeasyPrint did not finish within 3 s"]
     assert not __import__("multiprocessing").active_children()
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("\n" + "word " * 5000 + "\n", "chapters/c.md:7: F005 error: the line is 25,000 characters long; the limit is 20,000"),
+    ("\n" + "> " * 50 + "deep\n", "chapters/c.md:7: F006 error: quotes and lists are nested 50 deep; the limit is 8"),
+    ("\n" + "[" * 400_000 + "\n", "chapters/c.md:7: F005 error: the line is 400,000 characters long; the limit is 20,000"),
+    ("\n" + "[" * 5000 + "x" + "]" * 5000 + "\n", "chapters/c.md:7: F006 error: brackets are nested 5000 deep; the limit is 8"),
+    ("\n" + "".join(" " * (4 * i) + "- item\n" for i in range(12)),
+     "chapters/c.md:15: F006 error: quotes and lists are nested 9 deep; the limit is 8"),
+])
+def test_markdown_past_a_bound_is_one_clear_error_within_seconds(body: str, expected: str, tmp_path: Path) -> None:
+    import time
+
+    chapter = chapter_from(body, tmp_path)
+    started = time.monotonic()
+    found = [f.format().split("\n")[0] for f in checks.run_all([chapter], tmp_path, [], tmp_path / "b.yaml", set())]
+    assert time.monotonic() - started < 5
+    assert found[0] == expected, found
+
+
+# --- 7. fuzzing the whole source-checking phase ---------------------------------------------------
+
+
+TARGETS = st.sampled_from([
+    "https://socitm.net", "mailto:a@b.org", "tel:+441", "#welcome", "#nowhere", "", " ", "javascript:alert(1)",
+    "JaVaScRiPt:x", "&#106;avascript:x", "java&#x09;script:x", "vbscript:x", "file:///etc/passwd", "data:text/html,x",
+    "../x.md", "//evil/x", "<javascript:x>", "<https://socitm.net>", "java\\:script", "h&#116;tps://x", "%6Aavascript:x",
+])
+WORDS = st.text(alphabet=st.sampled_from([*"ab ]]{}[\"'&<>*_`\\#@^!:|~=.", "é", "“", "🙂", "\u202e", "ا"]), max_size=12)
+PIECE = st.one_of(
+    WORDS,
+    st.builds(lambda t, h: f"[{t}]({h})", WORDS, TARGETS),
+    st.builds(lambda t, h: f"[{t}\n{t}]({h} \"title\")", WORDS, TARGETS),
+    st.builds(lambda h: f"<{h}>", TARGETS),
+    st.builds(lambda t, h: f"![{t}]({h}){{alt=\"{t}\"}}", WORDS, st.sampled_from(["", "../assets/x.png", "figures/f.svg", "data:x"])),
+    st.builds(lambda n: f"[^{n}]", st.sampled_from(["1", "2", "x"])),
+    st.builds(lambda n, t: f"\n\n[^{n}]: {t}\n\n", st.sampled_from(["1", "2", "x"]), WORDS),
+    st.builds(lambda h: f"\n\n[ref]: {h}\n\n", TARGETS),
+    st.sampled_from(["[@known-key]", "[@known-key", "@known-key]", "[see @nobody]", "[[[[", "]]]]", "`[x](javascript:y)`"]),
+    st.builds(lambda a: f"[span]{{{a}}}", st.sampled_from(["lang=cy", "onclick=x", ".c #i", "#a\"b", "not attrs", "=html"])),
+    st.builds(lambda a: f"\n\n## Head {{{a}}}\n\nText.\n\n", st.sampled_from(["#h", "onclick=x", ".c", "style=\"x\""])),
+    st.builds(lambda a: f"\n\n::: {{{a}}}\nIn.\n:::\n\n", st.sampled_from([".case-study", ".case-study onmouseover=x", "#d"])),
+    st.sampled_from(["\n\n> > > quote\n\n", "\n\n```\n[x](javascript:y)\n```\n\n", "\n\n- a\n    - b\n", "\n\n" + "> " * 12 + "x\n"]),
+)
+FRONT = st.fixed_dictionaries({
+    "id": st.sampled_from(["welcome", "a-b", "Bad Id", "index", "x\"y"]),
+    "title": st.one_of(WORDS.filter(lambda t: t.strip() != ""), st.sampled_from(["Quotes \"and\" {braces} & <x>"])),
+    "kind": st.sampled_from(["front", "back", "theme", "other"]),
+    "summary": WORDS,
+})
+
+
+@pytest.fixture(scope="module")
+def fuzz_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    from tests.conftest import ROOT
+
+    root = tmp_path_factory.mktemp("fuzz")
+    (root / "chapters").mkdir()
+    shutil.copytree(ROOT / "assets" / "fonts", root / "assets" / "fonts")
+    return root
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(front=FRONT, pieces=st.lists(PIECE, max_size=12))
+def test_generated_chapters_give_a_clean_check_or_located_findings(fuzz_root: Path, front: dict[str, str],
+                                                                    pieces: list[str]) -> None:
+    import json
+
+    from folio import pandoc
+
+    path = fuzz_root / "chapters" / "x.md"
+    meta = "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in front.items())
+    path.write_text(f"---\n{meta}---\n\n" + " ".join(pieces) + "\n", encoding="utf-8")
+    chapter, problems = read_chapter(path, fuzz_root)
+    if chapter is not None:
+        problems = checks.run_all([chapter], fuzz_root, [{"id": "known-key"}], fuzz_root / "b.yaml", {"f"})
+        problems = [p for p in problems if p.code != "C003"]
+    for problem in problems:
+        assert problem.path == "chapters/x.md" and problem.line >= 1, problem.format()
+    if chapter is not None and not problems:
+        # A clean check: pandoc's filter must find nothing to make inert (no gap in the checks).
+        result = pandoc.run(["-f", pandoc.READER, "-t", "html5", f"--lua-filter={pandoc.LUA_FILTER}"],
+                            pandoc.combined_markdown([chapter]), fuzz_root)
+        assert [w.format() for w in result.warnings if w.code == "L006"] == []
