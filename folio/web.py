@@ -446,8 +446,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     """Write the web edition to ``out_dir``; return pandoc's warnings.
 
     ``files`` maps a download key (``pdf``, ``large-print``, ``epub``) to the file to offer;
-    by default the site offers ``<slug>.pdf``, ``<slug>-large-print.pdf`` and ``<slug>.epub``
-    from the folder above ``out_dir`` (output/), each one only if it exists.
+    the others come from the published files in ``output/`` (``<slug>.pdf``, ``<slug>-large-print.pdf``,
+    ``<slug>.epub``), each one only if it exists, so a site rebuilt alone keeps its downloads.
     """
     env = render.environment(root)
     colour = render.rgb_colour(render.load_palette(root))
@@ -456,7 +456,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     figures_dir = build_dir / "figures"
     images = images_to_copy(root, bodies)
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images)
-    offered = downloads(book, out_dir.parent, files)
+    offered = downloads(book, root / "output", files)
     figure = home_figure(bodies, pages, figures_dir)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ IDS = {"timeline", "ncsc-incidents", "homeworking", "digital-exclusion", "counci
 CITES = {
     "timeline": (),
     "ncsc-incidents": ("ncsc-review-2025",),
-    "homeworking": ("ons-homeworking-2025",),
+    "homeworking": ("ons-homeworkers-2023", "ons-homeworking-2025"),
     "digital-exclusion": ("offline-population-2025", "ofcom-home-internet-2025", "lloyds-cdi-2024"),
     "council-ai": ("lga-ai-survey-2025",),
 }
