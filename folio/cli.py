@@ -65,14 +65,25 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    import os
     import signal
 
-    from .safety import EXHAUSTION, Terminated, on_signal
+    from .safety import on_signal
 
-    if threading_main():
-        signal.signal(signal.SIGINT, on_signal)
-        signal.signal(signal.SIGTERM, on_signal)
+    previous = None
+    if threading_main() and args.command in (*TARGETS, "check", "clean"):
+        previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:   # leave the caller's handlers as they were (tests call main in-process)
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+
+
+def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from .safety import EXHAUSTION, Terminated
 
     plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
     console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)

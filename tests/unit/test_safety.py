@@ -304,9 +304,11 @@ def test_an_image_outside_assets_is_refused(sample_project: Path, outside: Path)
 
 def test_a_figure_data_error_names_the_file_and_line(sample_project: Path) -> None:
     path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("value: 49", "value: lots"), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    line = text[:text.index("value: 49")].count("\n") + 1
+    path.write_text(text.replace("value: 49", "value: lots"), encoding="utf-8")
     assert sources_messages(sample_project) == [
-        "assets/data/figures/homeworking.yaml:14: D001 error: key 'bars[1].value': expected a number of 0 or more, got str"]
+        f"assets/data/figures/homeworking.yaml:{line}: D001 error: key 'bars[1].value': expected a number of 0 or more, got str"]
 
 
 def test_every_bad_figure_file_is_reported_in_one_run(sample_project: Path) -> None:
@@ -359,8 +361,9 @@ def test_yaml_aliases_are_refused_everywhere(sample_project: Path, where: str) -
         expected = "chapters/01-welcome.md:5:10: Y004 error: an anchor ('&s') is not allowed; write the value out"
     elif where == "figure data":
         path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
+        first = path.read_text(encoding="utf-8").count("\n") + 1
         path.write_text(path.read_text(encoding="utf-8") + LAUGHS)
-        expected = "assets/data/figures/homeworking.yaml:16:4: Y004 error: an anchor ('&a') is not allowed; write the value out"
+        expected = f"assets/data/figures/homeworking.yaml:{first}:4: Y004 error: an anchor ('&a') is not allowed; write the value out"
     elif where == "bibliography":
         path = sample_project / "assets" / "bibliography.yaml"
         path.write_text(path.read_text(encoding="utf-8") + "- id: x\n  title: *t\n")
@@ -377,9 +380,10 @@ def test_yaml_aliases_are_refused_everywhere(sample_project: Path, where: str) -
 
 def test_deep_yaml_is_refused_not_a_recursion_error(sample_project: Path) -> None:
     path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"
+    first = path.read_text(encoding="utf-8").count("\n") + 1
     path.write_text(path.read_text(encoding="utf-8") + "extra: " + "[" * 50_000 + "\n")
     assert sources_messages(sample_project) == [
-        "assets/data/figures/homeworking.yaml:16:19: F006 error: the YAML is nested more than 12 levels deep"]
+        f"assets/data/figures/homeworking.yaml:{first}:19: F006 error: the YAML is nested more than 12 levels deep"]
 
 
 # --- 3. leftovers and special characters ---------------------------------------------------------
