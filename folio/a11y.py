@@ -72,16 +72,18 @@ def statement(sources: Sources) -> dict[str, list[str]]:
         "Text and background colours meet the WCAG 2.2 AA contrast ratios: 4.5:1 for body text and 3:1 "
         "for large text. A test computes every ratio from the stylesheet.",
         "Link text says where each link goes.",
-        "A large-print PDF sets body text in Atkinson Hyperlegible at 16 point, with 1.5 line spacing, "
-        "left-aligned text and no hyphenation.",
+        "The large-print PDF follows RNIB clear print: every piece of text, including the notes (set as "
+        "endnotes at the end of each chapter), captions, boxes, sources, running heads and the labels in "
+        "the charts, which are redrawn for it, is 16 point or larger, in one typeface, Atkinson "
+        "Hyperlegible Next, with 1.5 line spacing, left-aligned, with no italics, no underlining and no "
+        "hyphenation; web addresses break only after a slash. A test reads the size and font of every "
+        "character in the finished PDF with pdfium.",
         "The EPUB edition passes EPUBCheck and carries accessibility metadata derived from its content.",
     ]
     limitations = [
         "In the PDFs, running heads and page numbers are not marked as artifacts, so some screen readers "
         "may read them; WeasyPrint, the tool that makes the PDFs, cannot yet do this.",
         "Pull quotes repeat a sentence from the text nearby, so a screen reader reads that sentence twice.",
-        "In the large-print PDF, the labels inside the charts and the timeline are smaller than 16 point. "
-        "The text around each chart gives its main values, and so does its text alternative.",
         "The PDFs have not been checked with veraPDF or PAC, which were not available to us; the EPUB has "
         "been checked with EPUBCheck.",
     ]

@@ -468,9 +468,8 @@ class _PdfModel:
         buckets = {"body": report.body, "note": report.notes, "caption": report.captions,
                    "figure": report.figures, "untagged": report.untagged}
         for run in self.runs:
-            if run.artifact:
-                continue
-            ref = (run.page, run.mcid) if run.mcid is not None else None
+            # Artifacts (running heads, page numbers, decorative repeats) count with the untagged text.
+            ref = (run.page, run.mcid) if run.mcid is not None and not run.artifact else None
             cat, path = category.get(ref, ("untagged", "")) if ref is not None else ("untagged", "")
             size = round(run.size * 2) / 2
             buckets[cat][size] += run.chars
@@ -491,7 +490,7 @@ class SizeReport:
     notes: Counter[float]         # the footnote area and note calls
     captions: Counter[float]
     figures: Counter[float]       # text drawn inside figures (charts)
-    untagged: Counter[float]      # running heads and page numbers (margin boxes, outside the tree)
+    untagged: Counter[float]      # running heads and page numbers (margin boxes: artifacts, or outside the tree)
     # (kind, size) -> structure path -> (characters, first example "page N 'text'")
     examples: dict[tuple[str, float], dict[str, tuple[int, str]]] = field(default_factory=dict)
 
@@ -546,6 +545,7 @@ def audit_pdf(path: Path, *, large_print: bool = False, language: str = "en-GB")
         findings += _check_headings(shown, model)
         findings += _check_figures_tables_lists(shown, model)
         findings += _check_links(shown, pdf, model)
+        findings += _check_structure(shown, pdf, model)
         if large_print:
             findings += _check_sizes(shown, model.sizes())
     return findings
@@ -701,6 +701,93 @@ def _check_links(shown: str, pdf: pikepdf.Pdf, model: _PdfModel) -> list[Finding
             block = next((a.kind for a in node.ancestors() if a.kind in _BLOCKS), "")
             if block in _PROSE:        # reference-list entries (Div) and notes give the context
                 out.append(_finding("A114", shown, f"link text '{text}' on {model.where(node)} is a bare web address"))
+    return out
+
+
+def _annotations(pdf: pikepdf.Pdf) -> Iterator[tuple[int, pikepdf.Dictionary]]:
+    for i, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", []):
+            if isinstance(annot, pikepdf.Dictionary) and str(annot.get("/Subtype", "")) == "/Link":
+                yield i, annot
+
+
+def _pages(numbers: Iterable[int]) -> str:
+    found = sorted(set(numbers))
+    return ", ".join(map(str, found[:10])) + (" …" if len(found) > 10 else "")
+
+
+def _check_structure(shown: str, pdf: pikepdf.Pdf, model: _PdfModel) -> list[Finding]:
+    """What WeasyPrint gets wrong and folio.pdftags repairs: links in Link elements with text and a
+    readable description, text either in the tree or an artifact, no detached elements, figure
+    boxes inside the page."""
+    out: list[Finding] = []
+    if not model.has_tree:
+        return out
+    reachable = {n.obj.objgen for n in model.nodes if n.obj.is_indirect}
+    by_obj = {n.obj.objgen: n for n in model.nodes if n.obj.is_indirect}
+    parents = _parent_tree(pdf)
+    # A119 / A121: every link annotation in a reachable Link element through an OBJR, described.
+    loose: list[int] = []
+    ids: list[tuple[int, str]] = []
+    for i, annot in _annotations(pdf):
+        sp = annot.get("/StructParent")
+        elem = parents.get(int(sp)) if sp is not None else None
+        node = by_obj.get(elem.objgen) if isinstance(elem, pikepdf.Dictionary) and elem.is_indirect else None
+        if node is None or node.kind != "Link" or not any(o.is_indirect and o.objgen == annot.objgen for o in node.objr):
+            loose.append(i + 1)
+        contents = _norm(str(annot.get("/Contents", "")))
+        action = annot.get("/A")
+        dest = str(annot.get("/Dest", "")) or (str(action.get("/D", "")) if isinstance(action, pikepdf.Dictionary) else "")
+        if not contents or (dest and contents == dest.lstrip("#/")):
+            ids.append((i + 1, contents))
+    if loose:
+        out.append(_finding("A119", shown, f"{len(loose)} link annotation(s) are not attached to a Link element by an "
+                            f"/OBJR (pages {_pages(loose)})"))
+    if ids:
+        examples = ", ".join(f"'{c}'" for _, c in ids[:3])
+        out.append(_finding("A121", shown, f"{len(ids)} link annotation(s) have a /Contents that is empty or an anchor id, "
+                            f"for example {examples} (pages {_pages(p for p, _ in ids)})"))
+    # A120: Link elements with neither text nor /Alt.
+    empty = [n for n in model.nodes if n.kind == "Link" and not model.text(n) and not str(n.obj.get("/Alt", "")).strip()]
+    if empty:
+        out.append(_finding("A120", shown, f"{len(empty)} Link element(s) have no text and no /Alt "
+                            f"({', '.join(model.where(n) for n in empty[:5])})"))
+    # A122: text in marked content the tree does not reach, or outside any marked content.
+    in_tree = {key for n in model.nodes for key in n.content}
+    stray = [r for r in model.runs if not r.artifact and (r.mcid is None or (r.page, r.mcid) not in in_tree)]
+    if stray:
+        chars = sum(r.chars for r in stray)
+        examples = "; ".join(dict.fromkeys(
+            f"page {r.page + 1} '{_norm(model.texts.get((r.page, r.mcid), ''))[:30]}'" if r.mcid is not None else f"page {r.page + 1}"
+            for r in stray))
+        out.append(_finding("A122", shown, f"{chars} character(s) of text on {len({r.page for r in stray})} page(s) are "
+                            f"neither in the structure tree nor artifacts, for example {examples[:200]}"))
+    # A123: elements that the ParentTree names (as owners of content or annotations) but the root cannot reach.
+    detached: set[tuple[int, int]] = set()
+    for value in parents.values():
+        items = list(value) if isinstance(value, pikepdf.Array) else [value]
+        for elem in items:
+            if isinstance(elem, pikepdf.Dictionary) and elem.is_indirect and "/S" in elem and elem.objgen not in reachable:
+                detached.add(elem.objgen)
+    if detached:
+        kinds = Counter(str(pdf.get_object(og).get("/S", "?")).lstrip("/") for og in sorted(detached))
+        out.append(_finding("A123", shown, f"{len(detached)} structure element(s) own content but are not reachable from the "
+                            f"root ({', '.join(f'{k} {n}' for k, n in kinds.most_common())})"))
+    # A124: figure boxes inside the page (0.5 pt tolerance).
+    for node in model.nodes:
+        if node.kind != "Figure" or node.page is None:
+            continue
+        page = pdf.pages[node.page].obj
+        media = [float(v) for v in page.get("/CropBox", page.get("/MediaBox", [0, 0, 0, 0]))]
+        attrs = node.obj.get("/A")
+        for attr in (list(attrs) if isinstance(attrs, pikepdf.Array) else [attrs]):
+            if not isinstance(attr, pikepdf.Dictionary) or "/BBox" not in attr:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in attr.BBox)
+            if min(x0, x1) < media[0] - 0.5 or min(y0, y1) < media[1] - 0.5 or max(x0, x1) > media[2] + 0.5 \
+                    or max(y0, y1) > media[3] + 0.5:
+                out.append(_finding("A124", shown, f"Figure on {model.where(node)} has /BBox [{x0:g} {y0:g} {x1:g} {y1:g}], "
+                                    f"outside the page [{' '.join(f'{v:g}' for v in media)}]"))
     return out
 
 

@@ -313,9 +313,42 @@ def _apt(*args: str) -> int:
         return 1
 
 
+TEST_LOCK = "requirements-test.lock"
+TEST_STAMP = ".folio-test-lock.sha256"
+
+
+def ensure_test_requirements(root: Path) -> list[str]:
+    """Test-only Python tools (the outloud PDF/UA checker) into .venv/, from requirements-test.lock.
+    They are never imported by folio/: outloud pulls in PyMuPDF, which is AGPL-3.0."""
+    lock = root / TEST_LOCK
+    stamp = root / ".venv" / TEST_STAMP
+    if not lock.exists():
+        return []
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text().strip() == digest:
+        return []
+    _say(f"installing the test-only Python tools from {TEST_LOCK} (outloud)")
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(lock)],
+                          check=False, timeout=900)
+    if done.returncode != 0:
+        return [f"pip could not install {TEST_LOCK}. To retry: .venv/bin/python -m pip install -r {TEST_LOCK}"]
+    if _in_venv(root):
+        stamp.write_text(digest + "\n")
+    return []
+
+
+def ensure_debian_tool(command: str, package: str, why: str) -> bool:
+    """Install a Debian package with apt when ``command`` is missing and we run as root; True if it is there."""
+    if shutil.which(command) is None and not (_apt_install([package], why=why) and shutil.which(command)):
+        _say(f"{command} is missing, so {why} cannot run. To fix: sudo apt-get install -y {package}")
+        return False
+    return True
+
+
 def ensure_test_tools(root: Path) -> list[str]:
-    """What the browser-based and third-party tests need: npm packages, chromium, poppler. Returns problems."""
-    problems: list[str] = []
+    """What the browser-based and third-party tests need: npm packages (DAISY Ace, axe-core, pdf.js),
+    chromium, poppler, and the test-only Python tools (outloud). Returns problems."""
+    problems: list[str] = ensure_test_requirements(root)
     wanted = {"npm": ["nodejs", "npm"], "chromium": ["chromium"], "pdfinfo": ["poppler-utils"]}
     for command, packages in wanted.items():
         if shutil.which(command) is None and not (_apt_install(packages, why="the test suite") and shutil.which(command)):
@@ -327,7 +360,9 @@ def ensure_test_tools(root: Path) -> list[str]:
         if not (stamp.exists() and stamp.read_text().strip() == digest):
             _say("installing the npm test tools from package-lock.json (npm ci)")
             env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-            done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
+            # --omit=optional: pdf.js's optional canvas package would fetch a native binary from outside
+            # the registry; reading text and structure needs no canvas.
+            done = subprocess.run(["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
                                   check=False, timeout=900)
             if done.returncode == 0:
                 stamp.write_text(digest + "\n")

@@ -23,6 +23,7 @@ from .errors import BuildError, Finding, relpath
 
 TARGETS = ("pdf", "press", "large-print", "epub", "web")
 RENDER_ORDER = ("large-print", "press", "pdf", "epub")   # longest first, so two workers finish together
+PAGE_MARGINS_MM = 22 + 20                                # inner plus outer margin in layouts/css/book.css.j2
 
 
 @dataclass
@@ -118,8 +119,10 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             figures.write_figures(specs, build_dir / "figures-cmyk", cmyk, "Inter")
             editions["press"] = render.Edition("press", f"{book.slug}-press", cmyk, "figures-cmyk")
         if "large-print" in targets:
-            # The same figures drawn two-thirds as wide, so their labels print 1.5 times larger.
-            figures.write_figures(specs, build_dir / "figures-large", rgb, "Inter", width=300)
+            # Redrawn, not scaled: at the column's width (1 unit = 1 pt as printed), in the large-print
+            # typeface, with no label under the edition's minimum size, stacked bars and a vertical timeline.
+            style = figures.large_print_style(root / "assets" / "fonts", book.large_print.min_text_pt)
+            figures.write_figures(specs, build_dir / "figures-large", rgb, style, width=(book.trim_mm[0] - PAGE_MARGINS_MM) * 72 / 25.4)
             editions["large-print"] = render.Edition("large-print", f"{book.slug}-large-print", rgb, "figures-large")
         fonts_url = os.path.relpath(root / "assets" / "fonts", build_dir / "css")
         (build_dir / "css").mkdir(exist_ok=True)
@@ -135,6 +138,10 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             (build_dir / "css" / "epub.css").write_text(
                 env.overlay(autoescape=False).get_template("css/epub.css.j2").render(c=rgb, themes=themes), encoding="utf-8")
             (build_dir / "cover.svg").write_text(env.get_template("cover.svg.j2").render(c=rgb, book=book), encoding="utf-8")
+            # In the EPUB the charts are <img> pictures, which cannot reach the book's fonts: outline their text.
+            inter = root / "assets" / "fonts" / "inter"
+            figures.write_figures(specs, build_dir / "epub" / "figures", rgb,
+                                  figures.TextStyle(fonts=(inter / "Inter-Regular.otf", inter / "Inter-Bold.otf"), outline=True))
         bodies, warnings = converting.result()
     report.findings += warnings
 
@@ -168,7 +175,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         if "epub" in targets:
             job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
                                epub.font_files(root), a11y.epub_metadata(sources),
-                               root / "layouts" / "epub-page.xhtml")
+                               root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts")
             temp, warnings = epub.build(job)
             report.findings += warnings
             checks["EPUBCheck"] = threads.submit(epub.epubcheck, temp, job.target.name)
@@ -263,7 +270,8 @@ def press_reports(book: config.Book, item: publish.Staged, result: preflight.Pre
     for check in result.checks:
         if not check.passed:
             where = "; ".join(check.at_fault[:5]) or "the whole file"
-            report.findings.append(finding("X001", item.target.name, 0,
+            code = "X002" if check.name == "annotations" else "X001"
+            report.findings.append(finding(code, item.target.name, 0,
                                            f"preflight check '{check.name}' failed: measured {check.measured}, "
                                            f"limit {check.limit}: {where}",
                                            hint=f"see {relpath(html_temp, book.root)}"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import safety, yamlio
+from . import safety, sources, yamlio
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
@@ -287,10 +287,10 @@ def check_leftovers(chapter: Chapter) -> list[Finding]:
             elif opened:
                 opened.pop()
             elif re.search(r"@[\w-]+\W*$", chunk[:index]):
-                add("C004", paragraph.start() + index, "']' after a citation closes no '['")
+                add("C012", paragraph.start() + index, "']' after a citation closes no '['")
         for index in opened:
             if re.match(r"\[\s*-?@", chunk[index:]):
-                add("C004", paragraph.start() + index, "'[' before a citation is never closed")
+                add("C012", paragraph.start() + index, "'[' before a citation is never closed")
     blocks = [(m.start(), m.group("body")) for m in _ATTRS.finditer(text)]
     offset = 0
     for raw in text.split("\n"):
@@ -410,6 +410,5 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
         out.extend(found)
         cited |= keys_used
-    for key in sorted(keys - cited):
-        out.append(finding("C003", relpath(bib_path, root), 0, f"'{key}' is never cited"))
+    out.extend(sources.run(chapters, root, bibliography, bib_path, cited))
     return out

@@ -88,6 +88,10 @@ BOOK: dict[str, Field] = {
     }),
     "printer": Field(str, False, "Which of the printer profiles the press edition uses."),
     "printers": Field(dict, False, "Printer profiles by name.", values=PRINTER),
+    "large_print": Field(dict, False, "The large-print edition (RNIB clear print).", children={
+        "label": Field(str, False, "Printed on its cover and title page; default 'Large print edition'."),
+        "min_text_pt": Field((int, float), False, "The smallest text anywhere in it, in points (RNIB: 16)."),
+    }),
 }
 
 
@@ -167,6 +171,12 @@ class Printer:
 
 
 @dataclass(frozen=True)
+class LargePrint:
+    label: str = "Large print edition"
+    min_text_pt: float = 16.0
+
+
+@dataclass(frozen=True)
 class Book:
     root: Path
     path: Path
@@ -189,6 +199,7 @@ class Book:
     chapter_lines: list[int]
     trim_mm: tuple[float, float]
     printer: Printer
+    large_print: LargePrint = field(default_factory=LargePrint)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -260,5 +271,6 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
                         output_intent=root / p["output_intent"], max_ink_percent=float(p["max_ink_percent"]),
                         page_multiple=int(p["page_multiple"]), binding=str(p["binding"]),
                         allow_transparency=bool(p["allow_transparency"])),
+        large_print=LargePrint(**data.get("large_print", {})),
         raw=data,
     )

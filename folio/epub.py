@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import pandoc, publish
+from . import cover, pandoc, publish
 from .chapters import Chapter
 from .config import Book
 from .errors import Finding
@@ -26,6 +26,7 @@ class EpubJob:
     fonts: list[Path]
     accessibility: dict[str, list[str] | str]
     template: Path | None = None     # pandoc template for the XHTML pages (accessible cover page)
+    fonts_dir: Path = Path("assets/fonts")   # for the raster cover
 
 
 # pandoc 3.9 drops <meta property> elements from --epub-metadata. It writes the schema.org
@@ -59,16 +60,41 @@ def a11y_metadata_file(a11y: dict[str, list[str] | str]) -> str:
     return json.dumps(fields, ensure_ascii=False, indent=1) + "\n"
 
 
+_NOTE_REF = re.compile(r'(<a href="#fn(\d+)" class="footnote-ref" id="fnref\2" epub:type="noteref" '
+                       r'role="doc-noteref">)(\d+)</a>')
+_NOTE = re.compile(r'(<aside epub:type="footnote" role="doc-footnote" id="fn(\d+)">)(.*?)(</aside>)', re.S)
+
+
+def mark_notes(xhtml: str) -> str:
+    """pandoc's EPUB writer prints each note reference as a full-size number on the line ("2016.13"
+    reads as a decimal) and gives notes no way back. Set each reference as a superscript, start
+    each note with its number, and end it with a link back to its reference."""
+    xhtml = _NOTE_REF.sub(lambda m: f"{m.group(1)}<sup>{m.group(3)}</sup></a>", xhtml)
+
+    def note(m: re.Match[str]) -> str:
+        n, body = m.group(2), m.group(3)
+        back = (f' <a href="#fnref{n}" class="footnote-back" role="doc-backlink">'
+                f'Back to the text of note {n}</a>')
+        body = re.sub(r"^(\s*<p>)", lambda p: f'{p.group(1)}<span class="note-number">{n}.</span> ', body, count=1)
+        head, sep, tail = body.rpartition("</p>")
+        body = f"{head}{back}{sep}{tail}" if sep else f"{body}<p>{back.strip()}</p>"
+        return f"{m.group(1)}{body}{m.group(4)}"
+
+    return _NOTE.sub(note, xhtml)
+
+
 def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
     """Add to the package document the properties pandoc cannot write (dcterms:conformsTo,
-    a11y:certifiedBy). The zip is rewritten entry by entry, keeping order, dates and compression."""
+    a11y:certifiedBy), and mark the notes in every content document (``mark_notes``).
+    The zip is rewritten entry by entry, keeping order, dates and compression."""
     extra = [(prop, value) for prop, values in a11y.items() if prop not in PANDOC_A11Y_FIELDS
              for value in ([values] if isinstance(values, str) else values)]
-    if not extra:
-        return
     with zipfile.ZipFile(epub) as zf:
         infos = zf.infolist()
         data = {info.filename: zf.read(info) for info in infos}
+    for name in data:
+        if name.endswith(".xhtml"):
+            data[name] = mark_notes(data[name].decode("utf-8")).encode("utf-8")
     match = re.search(rb'full-path="([^"]+)"', data["META-INF/container.xml"])
     if match is None:
         raise ValueError(f"{epub}: META-INF/container.xml names no package document")
@@ -77,7 +103,8 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
     opf = data[opf_name].decode("utf-8")
     if "</metadata>" not in opf:
         raise ValueError(f"{epub}: {opf_name} has no </metadata>")
-    data[opf_name] = re.sub(r"([ \t]*)</metadata>", lambda m: lines + m.group(0), opf, count=1).encode("utf-8")
+    if extra:
+        data[opf_name] = re.sub(r"([ \t]*)</metadata>", lambda m: lines + m.group(0), opf, count=1).encode("utf-8")
     temp = epub.with_name(f".{epub.name}.{os.getpid()}.meta")
     with zipfile.ZipFile(temp, "w") as out:
         for info in infos:
@@ -92,6 +119,10 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     a11y_meta = job.build_dir / "epub-a11y.yaml"
     a11y_meta.write_text(a11y_metadata_file(job.accessibility), encoding="utf-8")
     temp = publish.temp_path(job.target)
+    cover_png = job.build_dir / "cover.png"
+    png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.fonts_dir)
+    if not cover_png.exists() or cover_png.read_bytes() != png:
+        cover_png.write_bytes(png)
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
             *pandoc.common_args(book.bibliography, book.csl, book.language),
             f"--lua-filter={pandoc.LUA_FILTER}",
@@ -101,9 +132,10 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
             f"--metadata=cover-image-alt:Cover of {book.title}: {book.subtitle}. {book.edition}.",
             f"--epub-metadata={meta}", f"--metadata-file={a11y_meta}",
             *([f"--template={job.template}"] if job.template else []),
-            f"--epub-cover-image={job.build_dir / 'cover.svg'}",
+            f"--epub-cover-image={cover_png}",
             f"--css={job.build_dir / 'css' / 'epub.css'}", "--split-level=1", "--toc", "--toc-depth=2",
-            f"--resource-path={job.build_dir}:{job.build_dir.parent.parent / 'chapters'}",
+            # epub/figures (chart text outlined) before build/figures (text that needs the fonts).
+            f"--resource-path={job.build_dir / 'epub'}:{job.build_dir}:{job.build_dir.parent.parent / 'chapters'}",
             *[f"--epub-embed-font={f}" for f in job.fonts]]
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
     result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
@@ -115,8 +147,9 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
 def font_files(root: Path) -> list[Path]:
     """The faces the EPUB stylesheet declares."""
     fonts = root / "assets" / "fonts"
-    return (sorted(fonts.glob("inter/Inter-[RB]*.otf")) + sorted(fonts.glob("source-serif-4/*-400-*.woff2"))
-            + sorted(fonts.glob("source-serif-4/*-700-normal.woff2")))
+    return [*sorted(fonts.glob("inter/Inter-[RB]*.otf")),
+            *(fonts / "source-serif-4" / name for name in ("SourceSerif4-Bold.otf", "SourceSerif4-It.otf",
+                                                           "SourceSerif4-Regular.otf"))]
 
 
 EPUBCHECK_TIMEOUT_S = 300

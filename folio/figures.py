@@ -62,7 +62,8 @@ import yaml
 
 ColourFn = Callable[[str], str]
 
-__all__ = ["ColourFn", "FigureSpec", "load_figure_specs", "render_figure", "write_figures"]
+__all__ = ["ColourFn", "FigureSpec", "TextStyle", "large_print_style", "load_figure_specs", "render_figure",
+           "write_figures"]
 
 THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
 PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
@@ -121,15 +122,91 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
     return sum(table.get(ch, 650) for ch in text) * size / 1000
 
 
-def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+def wrap(text: str, width: float, size: float, bold: bool = False,
+         measure: Callable[[str, float, bool], float] | None = None) -> list[str]:
     """Break ``text`` at spaces into lines no wider than ``width`` (a long word stays whole)."""
+    measure = measure or text_width
     lines: list[str] = []
     for word in text.split():
-        if lines and text_width(f"{lines[-1]} {word}", size, bold) <= width:
+        if lines and measure(f"{lines[-1]} {word}", size, bold) <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:
             lines.append(word)
     return lines
+
+
+class _Font:
+    """One font file read with fontTools: advance widths, and glyph outlines for ``outline``."""
+
+    def __init__(self, path: Path) -> None:
+        from fontTools.ttLib import TTFont
+
+        self.font = TTFont(str(path))
+        self.cmap = self.font.getBestCmap()
+        self.units = float(self.font["head"].unitsPerEm)
+        self.advances = {name: adv for name, (adv, _) in self.font["hmtx"].metrics.items()}
+        self.glyphs = self.font.getGlyphSet()
+
+    def width(self, text: str, size: float) -> float:
+        return float(sum(self.advances.get(self.cmap.get(ord(ch), ".notdef"), self.units * 0.6) for ch in text)) * size / self.units
+
+    def path(self, text: str, x: float, y: float, size: float) -> str:
+        """SVG path data for ``text`` set from (x, baseline y) at ``size``, without kerning."""
+        from fontTools.pens.svgPathPen import SVGPathPen
+        from fontTools.pens.transformPen import TransformPen
+
+        pen = SVGPathPen(self.glyphs, ntos=_n)
+        scale = size / self.units
+        for ch in text:
+            name = self.cmap.get(ord(ch), ".notdef")
+            self.glyphs[name].draw(TransformPen(pen, (scale, 0, 0, -scale, x, y)))
+            x += self.advances.get(name, 0) * scale
+        return str(pen.getCommands())
+
+
+@functools.lru_cache(maxsize=8)
+def _font(path: Path) -> _Font:
+    return _Font(path)
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """The typeface and type sizes of a drawing (in points at its natural size).
+
+    ``fonts`` (regular and bold files) gives exact text widths, and is needed for ``outline``:
+    text drawn as paths, for places where the SVG cannot reach a font (an ``<img>`` in an EPUB).
+    Without it, widths come from the Inter table above. ``vertical_timeline`` and
+    ``stacked_hbars`` redraw those kinds for a narrow measure and large type (large print)."""
+
+    family: str = "Inter"
+    label: float = F_LABEL
+    note: float = F_NOTE
+    value: float = F_VALUE
+    fonts: tuple[Path, Path] | None = None
+    outline: bool = False
+    vertical_timeline: bool = False
+    stacked_hbars: bool = False
+
+    @property
+    def k(self) -> float:
+        """How much larger than the member edition's smallest text this style's is."""
+        return self.note / F_NOTE
+
+    def font(self, bold: bool) -> _Font | None:
+        return _font(self.fonts[1 if bold else 0]) if self.fonts else None
+
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        face = self.font(bold)
+        return face.width(text, size) if face else text_width(text, size, bold)
+
+
+def large_print_style(fonts_dir: Path, min_pt: float = 16.0) -> TextStyle:
+    """Large print (RNIB clear print): Atkinson Hyperlegible Next, no text under ``min_pt``."""
+    folder = fonts_dir / "atkinson-hyperlegible-next"
+    return TextStyle(family="Atkinson Hyperlegible Next", label=min_pt + 1, note=min_pt, value=min_pt + 2,
+                     fonts=(folder / "AtkinsonHyperlegibleNext_400Regular.ttf",
+                            folder / "AtkinsonHyperlegibleNext_700Bold.ttf"),
+                     vertical_timeline=True, stacked_hbars=True)
 
 
 # --------------------------------------------------------------------------- data
@@ -395,11 +472,24 @@ def _attr(value: str) -> str:
 class _Canvas:
     """Collects SVG elements; every colour goes through ``colour``."""
 
-    def __init__(self, colour: ColourFn, font_family: str, width: float = WIDTH) -> None:
+    def __init__(self, colour: ColourFn, style: TextStyle, width: float = WIDTH) -> None:
         self.width = width
         self.colour = colour
-        self.font = _attr(font_family)
+        self.style = style
+        self.font = _attr(style.family)
+        self.f_label, self.f_note, self.f_value = style.label, style.note, style.value
         self.parts: list[str] = []
+
+    @property
+    def grow(self) -> float:
+        """Bars and plots grow with the type, up to one and a half times the member size."""
+        return min(self.style.k, 1.5)
+
+    def tw(self, text: str, size: float, bold: bool = False) -> float:
+        return self.style.width(text, size, bold)
+
+    def wrap(self, text: str, width: float, size: float, bold: bool = False) -> list[str]:
+        return wrap(text, width, size, bold, self.style.width)
 
     def c(self, key: str) -> str:
         return _attr(self.colour(key))
@@ -440,6 +530,11 @@ class _Canvas:
         bold: bool = False,
         anchor: str = "start",
     ) -> None:
+        face = self.style.font(bold) if self.style.outline else None
+        if face is not None:
+            shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor] * face.width(content, size)
+            self.parts.append(f'<path d="{face.path(content, x - shift, y, size)}" fill="{self.c(fill)}" stroke="none"/>')
+            return
         weight = ' font-weight="700"' if bold else ""
         align = "" if anchor == "start" else f' text-anchor="{anchor}"'
         self.parts.append(
@@ -480,15 +575,16 @@ class _Canvas:
         return head + background + "\n".join(self.parts) + "\n</svg>\n"
 
 
-def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str, width: float = WIDTH) -> str:
+def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str | TextStyle, width: float = WIDTH) -> str:
     """The figure as standalone SVG 1.1 text (same input, same bytes).
 
-    ``width`` is the drawing's width in points at its natural size; a narrower drawing placed
-    at the same column width shows every label larger (the large-print edition uses 300, so
-    8 pt labels print at 12 pt).
+    ``width`` is the drawing's width in points at its natural size. ``font_family`` is a family
+    name (member sizes, Inter metrics) or a ``TextStyle``; the large-print edition draws at the
+    column width with ``large_print_style``, so its labels print at 16 pt or more.
     """
     kind, content = _parse(spec, spec.id)
-    canvas = _Canvas(colour, font_family, width)
+    style = font_family if isinstance(font_family, TextStyle) else TextStyle(family=font_family)
+    canvas = _Canvas(colour, style, width)
     unit = str(spec.data.get("unit", ""))
     if kind == "bars":
         assert isinstance(content, list)
@@ -496,17 +592,21 @@ def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str, width: f
     elif kind == "hbars":
         assert isinstance(content, list)
         note = spec.data.get("note")
-        height = _draw_hbars(canvas, content, unit, note if isinstance(note, str) else "")
+        draw = _draw_hbars_stacked if style.stacked_hbars else _draw_hbars
+        height = draw(canvas, content, unit, note if isinstance(note, str) else "")
     elif kind == "grouped-bars":
         assert isinstance(content, tuple)
         height = _draw_grouped(canvas, content[0], content[1], unit)
+    elif style.vertical_timeline:
+        assert isinstance(content, tuple)
+        height = _draw_timeline_vertical(canvas, *content)
     else:
         assert isinstance(content, tuple)
         height = _draw_timeline(canvas, spec.id, *content)
     return canvas.svg(spec, height)
 
 
-def write_figures(specs: Sequence[FigureSpec], out_dir: Path, colour: ColourFn, font_family: str,
+def write_figures(specs: Sequence[FigureSpec], out_dir: Path, colour: ColourFn, font_family: str | TextStyle,
                   width: float = WIDTH) -> dict[str, Path]:
     """Render every figure to ``out_dir/<id>.svg`` (unchanged files are not rewritten); return id -> path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -525,11 +625,12 @@ def write_figures(specs: Sequence[FigureSpec], out_dir: Path, colour: ColourFn, 
 
 def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
     """Vertical bars, value above each bar, label and note below the baseline."""
-    slot = min((cv.width - 2 * PAD) / len(bars), 128.0)
-    bar_w = min(slot * 0.6, 68.0)
+    g = cv.grow
+    slot = min((cv.width - 2 * PAD) / len(bars), 128.0 * g)
+    bar_w = min(slot * 0.6, 68.0 * g)
     left = (cv.width - slot * len(bars)) / 2
-    plot_h = 130.0
-    top = PAD + F_VALUE * LINE + 4
+    plot_h = 130.0 * g
+    top = PAD + cv.f_value * LINE + 4
     base = top + plot_h
     peak = max(b.value for b in bars)
     bottom = base
@@ -537,10 +638,10 @@ def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
         cx = left + slot * (i + 0.5)
         h = plot_h * b.value / peak
         cv.bar(cx - bar_w / 2, base - h, bar_w, h, b.colour)
-        cv.text(cx, base - h - 5, value_label(b.value, unit), F_VALUE, "ink", True, "middle")
-        y = cv.lines(cx, base + 7, wrap(b.label, slot - 10, F_LABEL, True), F_LABEL, "ink", True, "middle")
+        cv.text(cx, base - h - 5, value_label(b.value, unit), cv.f_value, "ink", True, "middle")
+        y = cv.lines(cx, base + 7, cv.wrap(b.label, slot - 10, cv.f_label, True), cv.f_label, "ink", True, "middle")
         if b.note:
-            y = cv.lines(cx, y + 1, wrap(b.note, slot - 10, F_NOTE), F_NOTE, "muted", False, "middle")
+            y = cv.lines(cx, y + 1, cv.wrap(b.note, slot - 10, cv.f_note), cv.f_note, "muted", False, "middle")
         bottom = max(bottom, y)
     cv.line(left + slot / 2 - bar_w / 2 - 8, base, left + slot * (len(bars) - 0.5) + bar_w / 2 + 8, base, "ink", AXIS_W)
     return bottom + PAD
@@ -549,45 +650,68 @@ def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
 def _draw_hbars(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str) -> float:
     """Horizontal bars: label and note on the left, value at the end of each bar."""
     label_w = 150.0
-    blocks = [(wrap(b.label, label_w, F_LABEL, True), wrap(b.note, label_w, F_NOTE) if b.note else []) for b in bars]
-    used_w = max((text_width(t, F_LABEL, True) for lab, _ in blocks for t in lab), default=0.0)
-    note_w = max((text_width(t, F_NOTE) for _, nt in blocks for t in nt), default=0.0)
+    blocks = [(cv.wrap(b.label, label_w, cv.f_label, True), cv.wrap(b.note, label_w, cv.f_note) if b.note else []) for b in bars]
+    used_w = max((cv.tw(t, cv.f_label, True) for lab, _ in blocks for t in lab), default=0.0)
+    note_w = max((cv.tw(t, cv.f_note) for _, nt in blocks for t in nt), default=0.0)
     x0 = PAD + max(used_w, note_w) + 14
-    value_w = max(text_width(value_label(b.value, unit), F_VALUE, True) for b in bars)
+    value_w = max(cv.tw(value_label(b.value, unit), cv.f_value, True) for b in bars)
     span = cv.width - PAD - x0 - value_w - 8
     peak = max(b.value for b in bars)
     bar_h = 20.0
     y = PAD
     first_top = y
     for b, (label, sub) in zip(bars, blocks, strict=True):
-        block_h = len(label) * F_LABEL * LINE + (len(sub) * F_NOTE * LINE + 1 if sub else 0) - (F_LABEL * (LINE - 1))
+        block_h = len(label) * cv.f_label * LINE + (len(sub) * cv.f_note * LINE + 1 if sub else 0) - (cv.f_label * (LINE - 1))
         row_h = max(bar_h, block_h)
         text_top = y + (row_h - block_h) / 2
-        end = cv.lines(PAD, text_top, label, F_LABEL, "ink", True)
+        end = cv.lines(PAD, text_top, label, cv.f_label, "ink", True)
         if sub:
-            cv.lines(PAD, end + 1, sub, F_NOTE, "muted")
+            cv.lines(PAD, end + 1, sub, cv.f_note, "muted")
         bar_y = y + (row_h - bar_h) / 2
         w = span * b.value / peak
         cv.bar(x0, bar_y, w, bar_h, b.colour)
-        cv.text(x0 + w + 6, bar_y + bar_h / 2 + F_VALUE * 0.36, value_label(b.value, unit), F_VALUE, "ink", True)
+        cv.text(x0 + w + 6, bar_y + bar_h / 2 + cv.f_value * 0.36, value_label(b.value, unit), cv.f_value, "ink", True)
         y += row_h + 14
     cv.line(x0, first_top - 4, x0, y - 14 + 4, "ink", AXIS_W)
     if note:
-        y = cv.lines(PAD, y + 2, wrap(note, cv.width - 2 * PAD, F_NOTE), F_NOTE, "muted") - F_NOTE * (LINE - 1)
+        y = cv.lines(PAD, y + 2, cv.wrap(note, cv.width - 2 * PAD, cv.f_note), cv.f_note, "muted") - cv.f_note * (LINE - 1)
     else:
         y -= 14
     return y + PAD
 
 
+def _draw_hbars_stacked(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str) -> float:
+    """Horizontal bars for large type: each label (and note) on its own line above its bar, so
+    the bars keep the full width of the column; value at the end of each bar."""
+    value_w = max(cv.tw(value_label(b.value, unit), cv.f_value, True) for b in bars)
+    span = cv.width - 2 * PAD - value_w - 8
+    peak = max(b.value for b in bars)
+    bar_h = 12.0 + cv.f_value
+    y = PAD
+    for b in bars:
+        label = cv.wrap(b.label, cv.width - 2 * PAD, cv.f_label, True)
+        y = cv.lines(PAD, y, label, cv.f_label, "ink", True)
+        if b.note:
+            y = cv.lines(PAD, y, cv.wrap(b.note, cv.width - 2 * PAD, cv.f_note), cv.f_note, "muted")
+        y += 2
+        w = max(span * b.value / peak, 1.0)
+        cv.bar(PAD, y, w, bar_h, b.colour)
+        cv.text(PAD + w + 6, y + bar_h / 2 + cv.f_value * 0.36, value_label(b.value, unit), cv.f_value, "ink", True)
+        y += bar_h + cv.f_note
+    if note:
+        y = cv.lines(PAD, y, cv.wrap(note, cv.width - 2 * PAD, cv.f_note), cv.f_note, "muted") - cv.f_note * (LINE - 1)
+    return y + PAD
+
+
 def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Group], unit: str) -> float:
     """Grouped vertical bars; each bar labelled with its series below, group label under that."""
-    bar_w, inner, gap = 64.0, 8.0, 72.0
+    bar_w, inner, gap = 64.0 * cv.grow, 8.0, 72.0
     group_w = len(series) * bar_w + (len(series) - 1) * inner
     gap = min(gap, (cv.width - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
     total = len(groups) * group_w + (len(groups) - 1) * gap
     left = (cv.width - total) / 2
-    plot_h = 130.0
-    top = PAD + F_VALUE * LINE + 4
+    plot_h = 130.0 * cv.grow
+    top = PAD + cv.f_value * LINE + 4
     base = top + plot_h
     peak = max(max(g.values) for g in groups)
     bottom = base
@@ -598,11 +722,11 @@ def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Grou
             x = gx + si * (bar_w + inner)
             h = plot_h * v / peak
             cv.bar(x, base - h, bar_w, h, s.colour)
-            cv.text(x + bar_w / 2, base - h - 5, value_label(v, unit), F_VALUE, "ink", True, "middle")
-            names = wrap(s.label, bar_w + inner - 2, F_NOTE)
-            y_series = max(y_series, cv.lines(x + bar_w / 2, base + 7, names, F_NOTE, "muted", False, "middle"))
-        names = wrap(g.label, group_w + gap - 12, F_LABEL, True)
-        end = cv.lines(gx + group_w / 2, y_series + 5, names, F_LABEL, "ink", True, "middle")
+            cv.text(x + bar_w / 2, base - h - 5, value_label(v, unit), cv.f_value, "ink", True, "middle")
+            names = cv.wrap(s.label, bar_w + inner - 2, cv.f_note)
+            y_series = max(y_series, cv.lines(x + bar_w / 2, base + 7, names, cv.f_note, "muted", False, "middle"))
+        names = cv.wrap(g.label, group_w + gap - 12, cv.f_label, True)
+        end = cv.lines(gx + group_w / 2, y_series + 5, names, cv.f_label, "ink", True, "middle")
         bottom = max(bottom, end)
     cv.line(left - 8, base, left + total + 8, base, "ink", AXIS_W)
     return bottom + PAD
@@ -634,14 +758,14 @@ def _draw_timeline(
 
     label_w = 84.0
     flag_gap = 3.5  # between the leader line and its text
-    blocks = [[str(m.year), *wrap(m.text, label_w, F_NOTE)] for m in milestones]
-    lane_h = max(F_LABEL * LINE + (len(b) - 1) * F_NOTE * LINE for b in blocks) + 7
+    blocks = [[str(m.year), *cv.wrap(m.text, label_w, cv.f_note)] for m in milestones]
+    lane_h = max(cv.f_label * LINE + (len(b) - 1) * cv.f_note * LINE for b in blocks) + 7
     # Decade labels sit just below the axis; no leader may cross one.
     decades = [yr for yr in range(start, end + 1) if yr % 10 == 0]
-    half = {yr: text_width(str(yr), F_NOTE) / 2 + 2 for yr in decades}
+    half = {yr: cv.tw(str(yr), cv.f_note) / 2 + 2 for yr in decades}
     decade_boxes = [(xpos(yr) - half[yr], xpos(yr) + half[yr]) for yr in decades]
 
-    widths = [max(text_width(b[0], F_LABEL, True), *(text_width(t, F_NOTE) for t in b[1:])) + flag_gap for b in blocks]
+    widths = [max(cv.tw(b[0], cv.f_label, True), *(cv.tw(t, cv.f_note) for t in b[1:])) + flag_gap for b in blocks]
     placed = _place_labels(cv.width, tuple(xpos(m.when) for m in milestones), tuple(widths))
     if placed is None:
         raise ValueError(f"{where}: key 'milestones': too many labels to place without overlap")
@@ -655,18 +779,18 @@ def _draw_timeline(
     cv.line(margin - 4, axis_y, cv.width - margin + 4, axis_y, "ink", 1.25)
     for yr in decades:
         cv.line(xpos(yr), axis_y, xpos(yr), axis_y + 4, "ink", AXIS_W)
-        cv.text(xpos(yr), axis_y + 13, str(yr), F_NOTE, "muted", False, "middle")
+        cv.text(xpos(yr), axis_y + 13, str(yr), cv.f_note, "muted", False, "middle")
 
     # Leaders first (each runs from the axis to the far edge of its label), then the rest.
     tops: list[float] = []
     for p, block in zip(placed, blocks, strict=True):
-        block_h = F_LABEL * LINE + (len(block) - 1) * F_NOTE * LINE
+        block_h = cv.f_label * LINE + (len(block) - 1) * cv.f_note * LINE
         if p.side < 0:
-            top = axis_y - 7 - p.lane * lane_h - block_h + F_NOTE * (LINE - 1)
+            top = axis_y - 7 - p.lane * lane_h - block_h + cv.f_note * (LINE - 1)
             cv.line(p.x, axis_y, p.x, top, "rule", 0.75)
         else:
             top = below_top + p.lane * lane_h
-            bottom = top + block_h - F_NOTE * (LINE - 1) + F_NOTE * 0.2
+            bottom = top + block_h - cv.f_note * (LINE - 1) + cv.f_note * 0.2
             crosses = any(a - 1 <= p.x <= b + 1 for a, b in decade_boxes)
             cv.line(p.x, below_top - 3 if crosses else axis_y, p.x, bottom, "rule", 0.75)
         tops.append(top)
@@ -678,23 +802,66 @@ def _draw_timeline(
         start_side = p.lo >= p.x - 0.01
         tx = p.x + flag_gap if start_side else p.x - flag_gap
         anchor = "start" if start_side else "end"
-        y = cv.lines(tx, top, block[:1], F_LABEL, m.theme, True, anchor)
-        cv.lines(tx, y, block[1:], F_NOTE, "ink", False, anchor)
+        y = cv.lines(tx, top, block[:1], cv.f_label, m.theme, True, anchor)
+        cv.lines(tx, y, block[1:], cv.f_note, "ink", False, anchor)
 
     # Legend: a row of swatches under the lanes, wrapping if needed.
     y = below_top + lanes_below * lane_h + 8
     x = PAD
     for key, label in legend:
-        w = 12 + text_width(label, F_NOTE) + 14
+        w = 12 + cv.tw(label, cv.f_note) + 14
         if x + w > cv.width - PAD + 14:
-            x, y = PAD, y + F_NOTE * LINE + 4
+            x, y = PAD, y + cv.f_note * LINE + 4
         if key == "ink":
             cv.circle(x + 4, y + 3, 4.0, "gold", "ink", 1.0)
         else:
             cv.circle(x + 4, y + 3, 3.6, key, "paper", 0.5)
-        cv.text(x + 12, y + 3 + F_NOTE * 0.36, label, F_NOTE, "ink")
+        cv.text(x + 12, y + 3 + cv.f_note * 0.36, label, cv.f_note, "ink")
         x += w
     return y + 8 + PAD
+
+
+def _draw_timeline_vertical(
+    cv: _Canvas,
+    start: int,
+    end: int,
+    legend: Sequence[tuple[str, str]],
+    milestones: Sequence[_Milestone],
+) -> float:
+    """Timeline for large type: one row per milestone down a vertical axis, read top to bottom
+    (year on the left in the theme's colour, the event on the right), legend above."""
+    y = PAD
+    x = PAD
+    for key, label in legend:  # the legend first, wrapping like words
+        w = 12 + cv.tw(label, cv.f_note) + 18
+        if x > PAD and x + w > cv.width - PAD + 18:
+            x, y = PAD, y + cv.f_note * LINE + 4
+        if key == "ink":
+            cv.circle(x + 5, y + cv.f_note * 0.45, 5.0, "gold", "ink", 1.0)
+        else:
+            cv.circle(x + 5, y + cv.f_note * 0.45, 4.6, key, "paper", 0.5)
+        cv.text(x + 14, y + cv.f_note * 0.8, label, cv.f_note, "ink")
+        x += w
+    y += cv.f_note * LINE + 14
+    year_w = max(cv.tw(str(m.year), cv.f_label, True) for m in milestones)
+    axis_x = PAD + year_w + 14
+    text_x = axis_x + 16
+    top = y
+    rows = []
+    for m in milestones:
+        lines = cv.wrap(m.text, cv.width - PAD - text_x, cv.f_note)
+        rows.append((m, y, lines))
+        y += max(cv.f_label, len(lines) * cv.f_note * LINE) + 10
+    cv.line(axis_x, top - 6, axis_x, y - 6, "ink", 1.25)
+    for m, row_y, lines in rows:
+        mid = row_y + cv.f_label * 0.38
+        cv.text(axis_x - 14, row_y + cv.f_label * 0.73, str(m.year), cv.f_label, m.theme, True, "end")
+        if m.theme == "ink":
+            cv.circle(axis_x, mid, 5.6, "gold", "ink", 1.0)
+        else:
+            cv.circle(axis_x, mid, 4.8, m.theme, "paper", 1.0)
+        cv.lines(text_x, row_y + (cv.f_label - cv.f_note) * 0.73, lines, cv.f_note, "ink")
+    return y - 10 + PAD
 
 
 @functools.lru_cache(maxsize=32)

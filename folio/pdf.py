@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import html
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -83,6 +85,29 @@ def stranded_headings(document: Any) -> list[tuple[int, str]]:
     return found
 
 
+_EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]+)"([^>]*)>(.*?)</a>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def short_address(url: str) -> str:
+    """How the press edition prints a web address: no scheme, no "www.", no trailing slash."""
+    short = re.sub(r"^https?://(www\.)?", "", url)
+    return short.rstrip("/")
+
+
+def press_links(html_text: str) -> str:
+    """The press edition has no live links, so each web link whose text does not already give the
+    address is followed by the address in short form: "Socitm's website (socitm.net)"."""
+    def add(m: re.Match[str]) -> str:
+        url, text = html.unescape(m.group(1)), html.unescape(_TAGS.sub("", m.group(3)))
+        short = short_address(url)
+        squashed = "".join(text.split()).casefold()
+        if short.casefold() in squashed or url.casefold() in squashed:
+            return m.group(0)
+        return f'{m.group(0)}<span class="link-address"> ({html.escape(short)})</span>'
+    return _EXTERNAL_LINK.sub(add, html_text)
+
+
 def preload() -> None:
     """Import WeasyPrint (about half a second); worker processes forked afterwards inherit it."""
     import weasyprint  # noqa: F401
@@ -106,6 +131,8 @@ def render(job: PdfJob) -> PdfResult:
     logger.propagate = False
     try:
         html_text = job.html_path.read_text(encoding="utf-8")
+        if job.variant.startswith("pdf/x"):
+            html_text = press_links(html_text)
         fetcher = ProjectFetcher(job.root)
         # PDF/X-4 writes a random xmpMM:DocumentID; derive it from the content instead.
         digest = hashlib.sha256(html_text.encode("utf-8")).digest()
@@ -129,6 +156,14 @@ def render(job: PdfJob) -> PdfResult:
             collector.findings.append(finding("F004", shown, 0, f"{pages} pages; the limit is {MAX_PAGES}"))
             return PdfResult(job.edition, temp, pages, collector.findings)
         document.write_pdf(temp, **options)
+        from . import pdftags
+
+        if job.variant.startswith("pdf/ua"):
+            # What WeasyPrint cannot tag: artifacts, links in /Link elements, figure boxes, pull quotes.
+            pdftags.finish_tagged(temp, pdftags.pull_quote_texts(html_text))
+        else:
+            # PDF/X: no annotation in the printed area; the layout prints each address instead.
+            pdftags.strip_annotations(temp)
         if job.crop_marks_bleed_mm is not None:
             from .marks import add_crop_marks
 

@@ -46,6 +46,11 @@ Checks (stable names, in report order):
     CTM (the smaller singular value, so a squashed stroke counts at its thinnest); width 0 is a
     device hairline and always fails.
 
+``annotations``
+    no annotation's /Rect meets a page's BleedBox (the TrimBox, then the MediaBox, when there is
+    none), except printer's marks and trap networks: PDF/X allows nothing else in the printed area.
+    The press edition prints link addresses instead of carrying live links.
+
 Limits of this implementation: sampled (type 0) and PostScript (type 4) shading functions and mesh
 shadings are not measured for ink; text drawn in a stroking render mode is not checked for line
 width; Type 3 glyph procedures are not interpreted.
@@ -94,6 +99,7 @@ CHECK_NAMES = (
     "page-multiple",
     "transparency",
     "line-width",
+    "annotations",
 )
 
 
@@ -997,6 +1003,36 @@ def _check_transparency(found: _Findings, profile: PrinterProfile) -> Check:
     return Check("transparency", not uses, {"uses": len(found.transparency)}, "none", uses)
 
 
+_ALLOWED_ANNOTATIONS = ("/PrinterMark", "/TrapNet")
+
+
+def _check_annotations(pdf: pikepdf.Pdf) -> Check:
+    faults: list[str] = []
+    total = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        obj = page.obj
+        area = _box(obj.get("/BleedBox")) or _box(obj.get("/TrimBox")) or _box(_inherited(obj, "/MediaBox"))
+        for annot in _as_list(obj.get("/Annots")):
+            if not isinstance(annot, pikepdf.Dictionary):
+                continue
+            subtype = _name(annot.get("/Subtype"))
+            if subtype in _ALLOWED_ANNOTATIONS:
+                continue
+            rect = _box(annot.get("/Rect"))
+            if rect is None or area is None:
+                continue
+            x0, x1 = sorted((rect[0], rect[2]))
+            y0, y1 = sorted((rect[1], rect[3]))
+            if x0 < area[2] and x1 > area[0] and y0 < area[3] and y1 > area[1]:
+                total += 1
+                target = annot.get("/A")
+                uri = str(target.get("/URI", "")) if isinstance(target, pikepdf.Dictionary) else ""
+                faults.append(f"page {number}: {subtype[1:] or 'annotation'} annotation at "
+                              f"[{x0:.0f} {y0:.0f} {x1:.0f} {y1:.0f}]" + (f" ({uri})" if uri else ""))
+    limit = "no annotation inside the BleedBox except printer's marks and trap networks"
+    return Check("annotations", not faults, {"inside_bleed_box": total}, limit, _summarise(faults))
+
+
 def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
     """Check the finished PDF at ``pdf`` against ``profile``; never modifies the file."""
     path = Path(pdf)
@@ -1028,6 +1064,7 @@ def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
             Check("page-multiple", not short, page_count, multiple, page_faults),
             _check_transparency(found, profile),
             _check_lines(found, profile),
+            _check_annotations(doc),
         ]
         version = str(doc.pdf_version)
     return PreflightReport(
@@ -1074,6 +1111,7 @@ _TITLES = {
     "page-multiple": "Page count",
     "transparency": "Transparency",
     "line-width": "Thinnest line",
+    "annotations": "No annotations in the printed area",
 }
 
 _EXPLAIN = {
@@ -1087,6 +1125,7 @@ _EXPLAIN = {
     "page-multiple": "The page count suits the binding, including any blank pages.",
     "transparency": "Transparency is allowed, or there is none to flatten.",
     "line-width": "Lines are thick enough to print reliably.",
+    "annotations": "No link or other annotation lies inside the bleed box; web addresses are printed instead.",
 }
 
 _UNITS = {

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from . import largeprint
 from .chapters import Chapter
 from .config import Book
 
@@ -92,6 +93,8 @@ def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bo
     for chapter in chapters:
         html = bodies.get(chapter.id, "")
         html = html.replace('src="figures/', f'src="{edition.figures_dir}/')
+        if edition.name == "large-print":
+            html = largeprint.prepare(html, chapter.id)
         filled[chapter.id] = html
     return env.get_template("book.html.j2").render(
         book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,

@@ -76,7 +76,7 @@ DOWNLOADS = (
     DownloadKind("pdf", ".pdf", "accessible PDF", "PDF", "application/pdf",
                  "Tagged PDF with bookmarks and a linked contents page, for reading on screen or printing."),
     DownloadKind("large-print", "-large-print.pdf", "large-print PDF", "PDF", "application/pdf",
-                 "Body text in 16 point Atkinson Hyperlegible with 1.5 line spacing, for readers with low vision."),
+                 "All text 16 point or larger in Atkinson Hyperlegible Next, 1.5 line spacing, for readers with low vision."),
     DownloadKind("epub", ".epub", "EPUB e-book", "EPUB", "application/epub+zip",
                  "A reflowable e-book for e-readers and reading apps, where you choose the type size and colours."),
 )

@@ -20,7 +20,6 @@ import pytest
 from folio import bootstrap
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-LOCK = ROOT / "requirements.lock"
 # The oldest Python the README promises is Debian 12's own; the others are the newest minors we support.
 PROMISED = ("3.11.2", "3.12", "3.13")
 DEAD_INDEX = {"PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_CONFIG_FILE": os.devnull, "PIP_FIND_LINKS": "",
@@ -34,15 +33,16 @@ def resolve(lock: Path, version: str, target: Path) -> subprocess.CompletedProce
          "-r", str(lock)], capture_output=True, text=True, timeout=900, check=False)
 
 
-def test_lock_resolves_for_every_promised_python(tmp_path: Path) -> None:
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-test.lock"])
+def test_lock_resolves_for_every_promised_python(lock: str, tmp_path: Path) -> None:
     with ThreadPoolExecutor(len(PROMISED)) as pool:
-        results = dict(zip(PROMISED, pool.map(lambda v: resolve(LOCK, v, tmp_path / v), PROMISED), strict=True))
+        results = dict(zip(PROMISED, pool.map(lambda v: resolve(ROOT / lock, v, tmp_path / v), PROMISED), strict=True))
     failed = {v: (r.stdout + r.stderr)[-1500:] for v, r in results.items() if r.returncode != 0}
-    assert not failed, f"requirements.lock does not install on {sorted(failed)}: {failed}"
+    assert not failed, f"{lock} does not install on {sorted(failed)}: {failed}"
     # A yanked release installs with only a warning; soupsieve 3.0.1 was yanked because Python
     # before 3.11.5 breaks it, which is exactly Debian 12's Python.
     yanked = {v: [line for line in r.stderr.splitlines() if "yanked" in line] for v, r in results.items()}
-    assert not any(yanked.values()), f"requirements.lock pins yanked releases: {yanked}"
+    assert not any(yanked.values()), f"{lock} pins yanked releases: {yanked}"
 
 
 def test_a_pin_that_drops_python_3_11_2_is_caught(tmp_path: Path) -> None:

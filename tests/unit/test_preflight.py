@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import logging
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
@@ -108,8 +109,12 @@ def assets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _render(assets: Path, html: str, **options: object) -> tuple[bytes, list[str]]:
+def _render(assets: Path, html: str, keep_annotations: bool = False, **options: object) -> tuple[bytes, list[str]]:
+    """WeasyPrint's PDF, without its link annotations as the build leaves the press edition
+    (folio.pdftags.strip_annotations), unless ``keep_annotations``."""
     from weasyprint import HTML
+
+    from folio.pdftags import strip_annotations
 
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -119,6 +124,12 @@ def _render(assets: Path, html: str, **options: object) -> tuple[bytes, list[str
     finally:
         logger.removeHandler(handler)
     assert isinstance(data, bytes)
+    if not keep_annotations:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "press.pdf"
+            path.write_bytes(data)
+            strip_annotations(path)
+            data = path.read_bytes()
     return data, handler.messages
 
 
@@ -807,3 +818,26 @@ def test_html_report_is_readable_and_self_contained(good_report: PreflightReport
     text = " ".join(audit.text)
     assert "Result: FAILED" in text and "FAIL" in text
     assert "page 2: operator rg" in text
+
+
+def test_annotations_fail_inside_the_bleed_box(assets: Path, tmp_path: Path) -> None:
+    """WeasyPrint writes a link annotation for every <a>; the build strips them from the press PDF."""
+    html = _html(_press_css(), "<p><a href='https://socitm.net'>Socitm’s website</a></p>")
+    data, _ = _render(assets, html, keep_annotations=True, pdf_variant="pdf/x-4")
+    check = run_preflight(_write(tmp_path, data), DEFAULT).check("annotations")
+    assert not check.passed
+    assert check.measured == {"inside_bleed_box": 5}           # one internal link on each page, and the web link
+    assert next(f for f in check.at_fault if f.endswith("(https://socitm.net)")).startswith("page 2: Link annotation at [")
+    stripped, _ = _render(assets, html, pdf_variant="pdf/x-4")
+    assert run_preflight(_write(tmp_path, stripped), DEFAULT).check("annotations").passed
+
+
+def test_printer_marks_outside_the_bleed_box_are_allowed(broken: Callable[[Surgery], Path]) -> None:
+    def marks(pdf: pikepdf.Pdf) -> None:
+        page = pdf.pages[0].obj
+        page.Annots = pdf.make_indirect(pikepdf.Array([
+            pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.PrinterMark, Rect=[10, 10, 50, 50])),
+            pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=[-30, -30, -20, -20])),
+        ]))
+
+    assert run_preflight(broken(marks), DEFAULT).check("annotations").passed

@@ -1,0 +1,77 @@
+"""A raster (PNG) copy of the EPUB cover, drawn with Pillow from ``layouts/cover.svg.j2``.
+
+Retailers and many reading systems expect a JPEG or PNG cover. The SVG stays the one design
+source: this reads its ``<rect>`` and ``<text>`` elements (the only ones it uses; anything else
+is an error, so a change to the design cannot be dropped silently) and paints them with the
+project's own Inter files, so no system font is involved. Same SVG, same PNG bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+_SVG = "{http://www.w3.org/2000/svg}"
+_INTER = {400: "Inter-Regular.otf", 600: "Inter-SemiBold.otf", 700: "Inter-Bold.otf", 800: "Inter-ExtraBold.otf"}
+
+
+def _float(el: ET.Element, name: str, default: float = 0.0) -> float:
+    value = el.get(name)
+    return float(value) if value is not None else default
+
+
+def _colour(value: str) -> tuple[int, int, int]:
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"cover: colour {value!r} is not #rrggbb")
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def rasterise(svg: str, fonts_dir: Path) -> bytes:
+    """The cover SVG as PNG bytes, at the pixel size of its width and height attributes."""
+    root = ET.fromstring(svg)
+    width, height = int(_float(root, "width")), int(_float(root, "height"))
+    box = [float(v) for v in (root.get("viewBox") or f"0 0 {width} {height}").split()]
+    scale = width / box[2]
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    fonts: dict[tuple[int, float], ImageFont.FreeTypeFont] = {}
+
+    def paint(el: ET.Element, inherited: dict[str, str]) -> None:
+        style = {**inherited, **{k: v for k, v in el.attrib.items() if k in (
+            "fill", "font-size", "font-weight", "letter-spacing", "font-family")}}
+        tag = el.tag.removeprefix(_SVG)
+        if tag == "rect":
+            x, y = _float(el, "x") * scale, _float(el, "y") * scale
+            w, h = _float(el, "width") * scale, _float(el, "height") * scale
+            draw.rectangle((round(x), round(y), round(x + w) - 1, round(y + h) - 1), fill=_colour(style["fill"]))
+        elif tag == "text":
+            size = float(style.get("font-size", "16")) * scale
+            weight = int(style.get("font-weight", "400"))
+            key = (weight, size)
+            if key not in fonts:
+                fonts[key] = ImageFont.truetype(str(fonts_dir / "inter" / _INTER[weight]), size)
+            font = fonts[key]
+            spacing = float(style.get("letter-spacing", "0")) * scale
+            x, y = _float(el, "x") * scale, _float(el, "y") * scale
+            text = el.text or ""
+            if spacing:
+                for ch in text:
+                    draw.text((x, y), ch, font=font, fill=_colour(style["fill"]), anchor="ls")
+                    x += font.getlength(ch) + spacing
+            else:
+                draw.text((x, y), text, font=font, fill=_colour(style["fill"]), anchor="ls")
+        elif tag == "g":
+            for child in el:
+                paint(child, style)
+        elif tag not in ("title", "desc"):
+            raise ValueError(f"cover: <{tag}> cannot be rasterised; the cover may use only rect, text and g")
+
+    for child in root:
+        paint(child, {})
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,87 @@
+"""HTML changes for the large-print edition (RNIB clear print) that CSS alone cannot make.
+
+* ``endnotes``: the paged editions carry each note inline as ``span.footnote`` (floated to the
+  foot of the page). In large print a 16 pt footnote area would fill half a page, so each note
+  becomes a full-size superscript call linked to a numbered list at the end of its chapter.
+* ``break_urls_at_slashes``: a printed address may break only after a slash, never at a hyphen or
+  inside ``https://``. Each address printed in the text gets a zero-width space (a break
+  opportunity) after every slash of its path, and a word joiner (no break) after ``://`` and
+  after the characters at which line breaking would otherwise allow a break (hyphens, question
+  marks, per cent and plus signs). Both are default-ignorable characters: no font draws them.
+"""
+
+from __future__ import annotations
+
+import re
+
+ZWSP = "\u200b"
+WORD_JOINER = "\u2060"
+_NOTE_OPEN = re.compile(r'<span class="footnote">')
+_SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
+_TAG = re.compile(r"(<[^>]*>)")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
+_GLUE_AFTER = re.compile(r"([-?%+])")
+
+
+def split_notes(html: str) -> tuple[str, list[str]]:
+    """Replace each ``span.footnote`` (nested spans allowed) by a placeholder ``\\0N\\0``; return
+    the text and the notes' inner HTML, in order."""
+    notes: list[str] = []
+    out: list[str] = []
+    pos = 0
+    while (match := _NOTE_OPEN.search(html, pos)) is not None:
+        out.append(html[pos:match.start()])
+        depth, cursor = 1, match.end()
+        while depth:
+            tag = _SPAN_TAG.search(html, cursor)
+            if tag is None:
+                raise ValueError("a note's <span> is not closed")
+            depth += -1 if tag.group(0) == "</span>" else 1
+            cursor = tag.end()
+        notes.append(html[match.end():cursor - len("</span>")])
+        out.append(f"\0{len(notes)}\0")
+        pos = cursor
+    out.append(html[pos:])
+    return "".join(out), notes
+
+
+def endnotes(html: str, chapter_id: str) -> str:
+    """One chapter's HTML with its notes moved to a 'Notes' list at the end."""
+    text, notes = split_notes(html)
+    if not notes:
+        return html
+
+    def call(match: re.Match[str]) -> str:
+        n = match.group(1)
+        return (f'<sup class="note-ref"><a href="#{chapter_id}-note-{n}" id="{chapter_id}-noteref-{n}" '
+                f'role="doc-noteref">{n}</a></sup>')
+
+    text = re.sub(r"\0(\d+)\0", call, text)
+    items = "\n".join(f'<li id="{chapter_id}-note-{n}">{note.strip()}</li>' for n, note in enumerate(notes, start=1))
+    return (f'{text}\n<section class="endnotes" role="doc-endnotes" aria-labelledby="{chapter_id}-notes">\n'
+            f'<h2 id="{chapter_id}-notes">Notes</h2>\n<ol>\n{items}\n</ol>\n</section>')
+
+
+def break_url(text: str) -> str:
+    """A printed address with break opportunities only after the slashes of its path."""
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        sep += WORD_JOINER          # never break straight after the scheme
+    else:
+        scheme, rest = "", text
+    rest = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, rest)
+    rest = re.sub(r"/(?=.)", "/" + ZWSP, rest)
+    return f"{scheme}{sep}{rest}"
+
+
+def break_urls_at_slashes(html: str) -> str:
+    """``break_url`` on every address printed in the text (not in attributes)."""
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):      # even items are text between tags
+        parts[i] = _URL.sub(lambda m: break_url(m.group(0)), parts[i])
+    return "".join(parts)
+
+
+def prepare(html: str, chapter_id: str) -> str:
+    """Everything the large-print edition changes in one chapter's HTML."""
+    return break_urls_at_slashes(endnotes(html, chapter_id))
