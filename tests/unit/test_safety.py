@@ -191,7 +191,8 @@ def test_the_lua_filter_refuses_what_the_checks_miss(sample_project: Path, monke
 @pytest.mark.parametrize("edition", ["sample-trends.pdf", "sample-trends-large-print.pdf", "sample-trends-press.pdf"])
 def test_no_pdf_has_a_live_link_outside_the_allow_list(hostile_build: Path, edition: str) -> None:
     targets = pdf_link_targets(hostile_build / "output" / edition)
-    assert "https://socitm.net" in targets        # links still work: the test can see them
+    if "press" not in edition:                    # the press file carries no links at all since main's PDF/X work
+        assert "https://socitm.net" in targets    # links still work: the test can see them
     assert refused_targets(targets) == []
     assert not any(t.startswith(("/JavaScript", "/Launch")) for t in targets)
 
