@@ -16,7 +16,25 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, audit, cache, checks, config, epub, figures, images, pagequality, pandoc, pdf, preflight, publish, render, web
+from . import (
+    a11y,
+    audit,
+    cache,
+    checks,
+    config,
+    datafiles,
+    epub,
+    figures,
+    images,
+    pagequality,
+    pandoc,
+    pdf,
+    preflight,
+    publish,
+    render,
+    safety,
+    web,
+)
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -58,14 +76,11 @@ class Sources:
 def read_sources(root: Path) -> tuple[Sources, list[Finding]]:
     """Read book.yaml, every chapter, the bibliography and the figure data; check them all."""
     book = config.load_book(root)
-    chapters, problems = chapters_mod.read_chapters(book)
+    problems = datafiles.check_symlinks(root) + datafiles.check_palette(root)
+    chapters, found = chapters_mod.read_chapters(book)
     bibliography, bib_problems = checks.load_bibliography(book.bibliography, root)
-    problems += bib_problems
-    try:
-        specs = figures.load_figure_specs(root / "assets" / "data" / "figures")
-    except ValueError as exc:
-        specs = []
-        problems.append(finding("I001", relpath(root / "assets" / "data" / "figures", root), 0, str(exc)))
+    specs, figure_problems = datafiles.load_figures(root)
+    problems += found + bib_problems + figure_problems
     if not problems:
         problems += checks.run_all(chapters, root, bibliography, book.bibliography, {s.id for s in specs})
     return Sources(book, chapters, bibliography, specs), sorted(problems)
@@ -179,7 +194,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     staged: list[publish.Staged] = []
     if warm.is_alive():
         warm.join()   # fork only once the import is complete
-    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(2) as threads:
+    with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs))), initializer=safety.worker_init) as pool, \
+            ThreadPoolExecutor(2) as threads, safety.time_limit(pool, "WeasyPrint"):
         futures = {pool.submit(pdf.render, j): t for t, j in jobs.items()}
         checks: dict[str, Future[list[Finding]]] = {}
         quality: dict[str, Future[pagequality.Judgement]] = {}
@@ -197,7 +213,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         # 7. Judge each finished file as soon as it exists: accessibility audits of the member
         #    editions and the EPUB, preflight of the press PDF, EPUBCheck. They overlap the renders
         #    still running; a claim the content cannot back fails here.
-        for done in as_completed(futures):
+        for done in as_completed(futures, timeout=safety.TOOL_TIMEOUT_S):
             t, result = futures[done], done.result()
             report.findings += result.findings
             item = publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start)
@@ -228,7 +244,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         for t, run in quality.items():
             staged += quality_reports(run.result(), jobs[t].target, build_dir, report)
         for name, check in checks.items():
-            found = check.result()
+            found = check.result(timeout=safety.TOOL_TIMEOUT_S)
             report.findings += [dataclasses.replace(f, path=name) if name != "EPUBCheck" else f for f in found]
             report.checks.append(f"EPUBCheck: {len(found)} message{'s' if len(found) != 1 else ''}" if name == "EPUBCheck"
                                  else f"accessibility audit: {name}")

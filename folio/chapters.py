@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
+from . import safety, yamlio
 from .catalogue import finding
 from .config import FRONT_MATTER, THEME_REQUIRED, Book, validate
 from .errors import Finding, relpath
 
 MAX_CHAPTER_BYTES = 2_000_000
+# A chapter id is a file name on the web, an anchor in every edition and a pandoc attribute.
+CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+RESERVED_IDS = ("index", "page-main", "page-toc-title", "page-notes-title", "refs", "footnotes")
+TEXT_KEYS = ("title", "short_title", "summary", "milestone", "opportunity")
 
 
 @dataclass(frozen=True)
@@ -88,9 +94,35 @@ def read_chapter(path: Path, root: Path) -> tuple[Chapter | None, list[Finding]]
             if key not in meta:
                 problems.append(finding("M003", shown, 1, f"theme chapters need '{key}'",
                                         hint=FRONT_MATTER[key].help))
+    problems += check_text_values(meta, lines, shown, root)
     if problems:
         return None, problems
     return Chapter(path=path, shown=shown, meta=meta, body=body, body_line=body_line), []
+
+
+def check_text_values(meta: dict[str, Any], lines: dict[tuple[str, ...], int], shown: str, root: Path) -> list[Finding]:
+    """Ids that every edition can use, and text without the invisible characters that reorder
+    or hide what a reader sees (bidi overrides, zero-width marks, control characters)."""
+    out: list[Finding] = []
+    cid = meta.get("id")
+    if isinstance(cid, str) and (not CHAPTER_ID.fullmatch(cid) or cid in RESERVED_IDS):
+        out.append(finding("M005", shown, lines.get(("id",), 1),
+                           f"'id' must be lower-case letters, digits and hyphens, and not one of {', '.join(RESERVED_IDS)}; "
+                           f"not {cid!r}"))
+    for key in TEXT_KEYS:
+        value = meta.get(key)
+        if not isinstance(value, str):
+            continue
+        bad = sorted({c for c in value if unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\t"})
+        if bad:
+            names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" for c in bad)
+            out.append(finding("M005", shown, lines.get((key,), 1), f"'{key}' contains invisible characters ({names})",
+                               hint="Retype the text; bidirectional overrides and zero-width characters change what readers see."))
+        missing = safety.missing_glyphs(value, root)
+        if missing:
+            out.append(finding("F008", shown, lines.get((key,), 1), f"'{key}' has {safety.describe(missing)}, "
+                               "which none of the book's fonts can show"))
+    return out
 
 
 def read_chapters(book: Book) -> tuple[list[Chapter], list[Finding]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import sources, yamlio
+from . import safety, sources, yamlio
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
@@ -32,7 +32,17 @@ _DIV_OPEN = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*(:*)\s*$")
 _DIV_CLOSE = re.compile(r"^(:{3,})\s*$")
 _CITE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
 IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
-_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\[]+)\]\((?P<href>[^)\s]+)\)")
+# Every way pandoc's Markdown makes a link or an image, over the whole body (so a link whose text
+# runs over two lines is seen too): [text](target "title"), <scheme:...>, and [label]: target.
+_DEST = r"""(?P<href><[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"""
+_TITLE = r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?"""
+_ANY_LINK = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[(?:[^\[\]\\]|\\.)*\])*)\]\(\s*" + _DEST + _TITLE + r"\s*\)")
+_AUTOLINK = re.compile(r"<(?P<href>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+_REF_DEF = re.compile(r"(?m)^ {0,3}\[(?P<label>[^\]^][^\]]*)\]:[ \t]*(?P<href><[^<>\n]*>|\S*)")
+_NOTE_REF = re.compile(r"\[\^(?P<id>[^\]\s]+)\](?!:)")
+_NOTE_DEF = re.compile(r"(?m)^ {0,3}\[\^(?P<id>[^\]\s]+)\]:")
+_ATTRS = re.compile(r"(?<=[)\]])\{(?P<body>[^{}\n]*)\}")
+_ATTR_TOKEN = re.compile(r"""\s*(?:#(?P<id>[^\s}]*)|\.[^\s}]+|(?P<key>[^\s=}]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s}]*)|(?P<bad>\S+))""")
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
 _RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
 _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""")
@@ -134,29 +144,176 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
             if key not in cite_keys and not key.startswith(("fig-", "tbl-")):
                 out.append(finding("C001", chapter.shown, line.number, f"citation '@{key}' is not in the bibliography",
                                    col=match.start() + 1))
-        for match in IMAGE.finditer(text):
-            src = match.group("src")
-            if not alt_text(match.group("attrs")):
-                out.append(finding("I002", chapter.shown, line.number, f"image '{src}' has no alt text",
-                                   col=match.start() + 1))
-            out.extend(_check_image_src(src, chapter, line, match.start() + 1, root, figure_ids))
-        for match in _LINK.finditer(text):
-            label, href = match.group("text").strip(), match.group("href")
-            col = match.start() + 1
-            if href.startswith("#"):
-                if href[1:] not in anchors:
-                    out.append(finding("L001", chapter.shown, line.number, f"link to '{href}', which is not in the book", col=col))
-            if re.match(r"^(https?://|www\.)", label):
-                out.append(finding("L002", chapter.shown, line.number, f"link text '{label}' is a bare address", col=col))
-            elif label.lower().strip(".") in _VAGUE:
-                out.append(finding("L003", chapter.shown, line.number, f"link text '{label}' does not say where it goes", col=col))
         raw = _RAW_FORMAT.search(text)
         if raw:
             out.append(finding("H001", chapter.shown, line.number, f"raw {raw.group(1)} block or span", col=raw.start() + 1))
         stripped = re.sub(r"`[^`]*`", "", text)
         for match in _RAW_HTML.finditer(stripped):
             out.append(finding("H001", chapter.shown, line.number, f"raw HTML <{match.group(1)}>", col=match.start() + 1))
+    out.extend(check_links_and_images(chapter, root, anchors, figure_ids))
     return out, cited
+
+
+def masked_body(chapter: Chapter) -> str:
+    """The body with code blocks and code spans blanked out, keeping every offset and line."""
+    kept = {line.number - chapter.body_line for line in body_lines(chapter) if not _FENCE.match(line.text)}
+    lines = [text if i in kept else " " * len(text) for i, text in enumerate(chapter.body.split("\n"))]
+    return re.sub(r"(`+)(?:(?!\1)[^\n])*?\1", lambda m: " " * len(m.group(0)), "\n".join(lines))
+
+
+class Positions:
+    """File line and column of an offset into a chapter body."""
+
+    def __init__(self, chapter: Chapter, text: str) -> None:
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        self.first = chapter.body_line
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = self._bisect(self.starts, offset) - 1
+        return self.first + index, offset - self.starts[index] + 1
+
+
+def check_links_and_images(chapter: Chapter, root: Path, anchors: set[str], figure_ids: set[str]) -> list[Finding]:
+    """Every link and image target in the body, in whichever form it is written."""
+    out: list[Finding] = []
+    text = masked_body(chapter)
+    where = Positions(chapter, text)
+
+    def add(code: str, offset: int, message: str) -> None:
+        line, col = where(offset)
+        out.append(finding(code, chapter.shown, line, message, col=col))
+
+    def link(href: str, label: str | None, offset: int) -> None:
+        target = safety.normalise_target(href)
+        problem = safety.link_problem(href)
+        if problem is not None:
+            add("L005" if not target else "L004", offset, problem)
+        elif target.startswith("#") and target[1:] not in anchors:
+            add("L001", offset, f"link to '{target}', which is not in the book")
+        if label is None:
+            return
+        label = " ".join(label.split())
+        if re.match(r"^(https?://|www\.)", label):
+            add("L002", offset, f"link text '{label}' is a bare address")
+        elif label.lower().strip(".") in _VAGUE:
+            add("L003", offset, f"link text '{label}' does not say where it goes")
+
+    for match in _ANY_LINK.finditer(text):
+        href = match.group("href").strip()
+        if match.group("bang"):
+            src = safety.normalise_target(href)
+            attrs = text[match.end():match.end() + 1] == "{" and re.match(r"\{[^}]*\}", text[match.end():])
+            line, col = where(match.start())
+            if not src:
+                add("I005", match.start(), "the image has no path: write ![Caption](../assets/images/file.png){alt=\"...\"}")
+                continue
+            if not alt_text(attrs.group(0) if attrs else None):
+                add("I002", match.start(), f"image '{href}' has no alt text")
+            out.extend(_check_image_src(src, chapter, Line(line, ""), col, root, figure_ids))
+        else:
+            link(href, match.group("text"), match.start())
+    for match in _AUTOLINK.finditer(text):
+        link(match.group("href"), None, match.start())
+    for match in _REF_DEF.finditer(text):
+        link(match.group("href"), None, match.start("href") if match.group("href") else match.start())
+    return out
+
+
+_QUOTES = re.compile(r"^(?:[ \t]*>)+")
+_LIST_ITEM = re.compile(r"^([ \t]*)(?:[-+*]|\d+[.)])\s")
+
+
+def check_limits(chapter: Chapter) -> list[Finding]:
+    """Lines and nesting within what pandoc and the layouts handle in seconds (F005, F006).
+    Runs first; a chapter past a bound gets no other check."""
+    out: list[Finding] = []
+    for line in body_lines(chapter):
+        text = line.text
+        if len(text) > safety.MAX_LINE_CHARS:
+            out.append(finding("F005", chapter.shown, line.number,
+                               f"the line is {len(text):,} characters long; the limit is {safety.MAX_LINE_CHARS:,}"))
+            continue
+        quotes = _QUOTES.match(text)
+        item = _LIST_ITEM.match(text[quotes.end():] if quotes else text)
+        depth = (quotes.group(0).count(">") if quotes else 0) + (len(item.group(1).expandtabs(4)) // 4 + 1 if item else 0)
+        brackets = level = 0
+        for char in text:
+            level += (char == "[") - (char == "]")
+            brackets = max(brackets, level)
+        if max(depth, brackets) > safety.MAX_MARKDOWN_DEPTH:
+            what = "brackets are" if brackets > depth else "quotes and lists are"
+            out.append(finding("F006", chapter.shown, line.number,
+                               f"{what} nested {max(depth, brackets)} deep; the limit is {safety.MAX_MARKDOWN_DEPTH}"))
+    return out
+
+
+def check_leftovers(chapter: Chapter) -> list[Finding]:
+    """What pandoc would print literally or drop without a word: footnotes without a definition
+    or never used, square brackets around a citation that do not match, and attributes that
+    are unknown or not attributes at all."""
+    out: list[Finding] = []
+    text = masked_body(chapter)
+    where = Positions(chapter, text)
+
+    def add(code: str, offset: int, message: str) -> None:
+        line, col = where(offset)
+        out.append(finding(code, chapter.shown, line, message, col=col))
+
+    defined = {m.group("id"): m.start() for m in _NOTE_DEF.finditer(text)}
+    used: set[str] = set()
+    for match in _NOTE_REF.finditer(text):
+        used.add(match.group("id"))
+        if match.group("id") not in defined:
+            add("N001", match.start(), f"footnote '[^{match.group('id')}]' has no definition ('[^{match.group('id')}]: ...')")
+    for note, offset in defined.items():
+        if note not in used:
+            add("N002", offset, f"footnote '[^{note}]' is defined but never referenced, so it would be dropped")
+    for line in body_lines(chapter):
+        missing = safety.missing_glyphs(line.text, chapter.path.parent.parent)
+        if missing:
+            out.append(finding("F008", chapter.shown, line.number, f"{safety.describe(missing)}: none of the book's fonts can show "
+                               f"{'it' if len(missing) == 1 else 'them'}", col=line.text.index(missing[0]) + 1))
+    for paragraph in re.finditer(r"(?:[^\n]|\n(?!\s*\n))+", text):
+        opened: list[int] = []
+        chunk = paragraph.group(0)
+        for index, char in enumerate(chunk):
+            if char not in "[]" or (index and chunk[index - 1] == "\\"):
+                continue
+            if char == "[":
+                opened.append(index)
+            elif opened:
+                opened.pop()
+            elif re.search(r"@[\w-]+\W*$", chunk[:index]):
+                add("C012", paragraph.start() + index, "']' after a citation closes no '['")
+        for index in opened:
+            if re.match(r"\[\s*-?@", chunk[index:]):
+                add("C012", paragraph.start() + index, "'[' before a citation is never closed")
+    blocks = [(m.start(), m.group("body")) for m in _ATTRS.finditer(text)]
+    offset = 0
+    for raw in text.split("\n"):
+        heading = _HEADING.match(raw)
+        div = _DIV_OPEN.match(raw)
+        if heading and heading.group(3):
+            blocks.append((offset + heading.start(3), heading.group(3)[1:-1]))
+        elif div and div.group(2).startswith("{"):
+            blocks.append((offset + div.start(2), div.group(2)[1:-1]))
+        offset += len(raw) + 1
+    for start, body in blocks:
+        if body.startswith("="):
+            continue   # a raw block: H001
+        for token in _ATTR_TOKEN.finditer(body):
+            key, bad, anchor = token.group("key"), token.group("bad"), token.group("id")
+            if anchor is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", anchor):
+                add("S010", start, f"id '#{anchor}' must start with a letter and have only letters, digits, '-' and '_'")
+            if bad:
+                add("S010", start, f"'{{{body}}}' is not an attribute list ('{bad}'); pandoc would print it as text")
+                break
+            if key and key not in safety.ALLOWED_ATTRIBUTES:
+                add("S010", start, f"attribute '{key}' is not allowed; use an #id, .classes, alt, lang or dir")
+    return out
 
 
 def alt_text(attrs: str | None) -> str:
@@ -213,6 +370,10 @@ def load_bibliography(path: Path, root: Path) -> tuple[list[dict[str, Any]], lis
     for index, entry in enumerate(data):
         key = str(entry["id"])
         line = lines.get((str(index),), 1)
+        for field in ("URL", "url"):
+            why = safety.link_problem(str(entry[field])) if field in entry else None
+            if why is not None:
+                problems.append(finding("L004", shown, lines.get((str(index), field), line), f"entry '{key}': {why}"))
         if key in seen:
             problems.append(finding("Y002", shown, line, f"bibliography id '{key}' is already used at line {seen[key]}"))
         seen[key] = line
@@ -240,7 +401,12 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
     anchors, out = chapter_anchors(chapters)
     cited: set[str] = set()
     for chapter in chapters:
+        limits = check_limits(chapter)
+        if limits:
+            out.extend(limits)
+            continue
         out.extend(check_structure(chapter))
+        out.extend(check_leftovers(chapter))
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
         out.extend(found)
         cited |= keys_used

@@ -65,7 +65,25 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    import signal
+
+    from .safety import on_signal
+
+    previous = None
+    if threading_main() and args.command in (*TARGETS, "check", "clean"):
+        previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:   # leave the caller's handlers as they were (tests call main in-process)
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
+
+
+def _run(args: argparse.Namespace) -> int:
     import os
+
+    from .safety import EXHAUSTION, Terminated
 
     plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
     console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)
@@ -92,15 +110,29 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return run_check(console, args.project, args.strict)
         return run_build(console, args.project, TARGETS[args.command], args.strict, plain)
-    except KeyboardInterrupt:
-        console.print("Interrupted; the previous outputs are unchanged.")
-        return 130
+    except KeyboardInterrupt as exc:
+        console.print(("Stopped (SIGTERM)" if isinstance(exc, Terminated) else "Interrupted")
+                      + "; temporary files removed, the previous outputs are unchanged.")
+        return 143 if isinstance(exc, Terminated) else 130
+    except OSError as exc:
+        if exc.errno not in EXHAUSTION or args.debug:
+            raise
+        where = os.path.relpath(exc.filename, args.project) if isinstance(exc.filename, str) else "output"
+        console.print(f"{where}: O001 error: cannot write: {EXHAUSTION[exc.errno]} ({exc.strerror}); "
+                      "temporary files removed, the previous outputs are unchanged.", markup=False)
+        return 1
     except Exception as exc:
         if args.debug:
             raise
         console.print(f"make_book.py: internal error: {type(exc).__name__}: {exc}")
         console.print("Run again with --debug to see the traceback, and report it.")
         return 1
+
+
+def threading_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _print_findings(console: Console, findings: Sequence[Finding]) -> None:

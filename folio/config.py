@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
+from . import safety, yamlio
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
 
@@ -235,6 +235,21 @@ DEFAULT_PRINTER = {"bleed_mm": 3, "crop_marks": False, "output_intent": "assets/
                    "allow_transparency": True}
 
 
+def contained_paths(root: Path, shown: str, data: dict[str, Any], lines: yamlio.Lines, printer: str) -> list[Finding]:
+    """Every path book.yaml names must stay, after symlinks, inside its folder: chapters in
+    chapters/, the bibliography, the CSL style and the ICC profile in assets/."""
+    named: list[tuple[tuple[str, ...], str, str]] = [(("chapters", str(i)), c, "chapters") for i, c in enumerate(data["chapters"])]
+    named += [((key,), data[key], "assets") for key in ("bibliography", "csl")]
+    if printer in data.get("printers", {}) and "output_intent" in data["printers"][printer]:
+        named.append((("printers", printer, "output_intent"), data["printers"][printer]["output_intent"], "assets"))
+    out: list[Finding] = []
+    for where, written, folder in named:
+        base = root / "chapters" if where[0] == "chapters" else root
+        if not written.strip() or not safety.inside(base / written, root / folder):
+            out.append(finding("F007", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not inside {folder}/"))
+    return out
+
+
 def load_book(root: Path, name: str = "book.yaml") -> Book:
     """Read and validate ``book.yaml``; raise BuildError with every problem found."""
     path = root / name
@@ -265,6 +280,13 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
     p = {**DEFAULT_PRINTER, **printers[printer_name]}
     trim = data.get("trim", {"width_mm": 210, "height_mm": 297})
     chapters = [root / "chapters" / c for c in data["chapters"]]
+    problems = contained_paths(root, shown, data, lines, printer_name)
+    for key in ("url", "licence_url"):
+        why = safety.link_problem(data[key]) if key in data else None
+        if why is not None:
+            problems.append(finding("L004", shown, lines.get((key,), 1), f"'{key}': {why}"))
+    if problems:
+        raise BuildError(problems)
     return Book(
         root=root, path=path, title=data["title"], subtitle=data.get("subtitle", ""),
         edition=data.get("edition", ""), tagline=data.get("tagline", ""), language=data["language"],

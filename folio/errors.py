@@ -45,8 +45,11 @@ class BuildError(Exception):
 
 
 def relpath(path: Path, root: Path) -> str:
-    """Path as shown to editors: relative to the project root where possible."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """Path as shown to editors: relative to the project root where possible, as it was written
+    (a symlink that leads elsewhere is still named by its place in the project)."""
+    for written, base in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:
+            return written.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

@@ -44,11 +44,24 @@ def run(args: Sequence[str], stdin: str, cwd: Path, env_extra: dict[str, str] | 
                               cwd=cwd, timeout=TIMEOUT_S, env=env, check=False)
     except subprocess.TimeoutExpired:
         raise BuildError([finding("T004", "pandoc", 0, f"pandoc did not finish within {TIMEOUT_S} s")]) from None
-    warnings = [finding("T001", "pandoc", 0, line.strip())
-                for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    warnings = [_stderr_finding(line.strip()) for line in proc.stderr.decode("utf-8", "replace").splitlines() if line.strip()]
     if proc.returncode != 0:
         raise BuildError([finding("T004", "pandoc", 0, f"pandoc failed with exit status {proc.returncode}"), *warnings])
     return Result(proc.stdout, warnings)
+
+
+def markdown_text(text: str) -> str:
+    """Front matter text as literal Markdown: every ASCII punctuation mark backslash-escaped, so
+    braces, brackets, asterisks and quotes in a title stay text (and cannot open a link)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
+
+
+def _stderr_finding(line: str) -> Finding:
+    """A pandoc warning, or (from folio/lua/book.lua) an error for something it made inert."""
+    parts = line.split("\t")
+    if parts[0] == "folio-refused" and len(parts) == 3:
+        return finding("L006", "pandoc", 0, f"chapter '{parts[1]}': {parts[2]} was made inert (not allowed)")
+    return finding("T001", "pandoc", 0, line)
 
 
 def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
@@ -63,7 +76,7 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
         # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
         # chapter before a document that does not start with a level-1 heading.
         if with_titles:
-            parts.append(f"# {chapter.title} {{#{chapter.id} .{chapter.kind}}}\n")
+            parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}}}\n")
         parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
         body = chapter.body
         for name, markdown in (inserts or {}).items():

@@ -79,8 +79,23 @@ def exclusive(out_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
             say("Waiting for another build of this project to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            for stale in out_dir.glob(".*.tmp*"):
-                stale.unlink(missing_ok=True)
+            remove_temporary(out_dir)
             yield
+        except BaseException:
+            remove_temporary(out_dir)    # interrupted, or the disk is full: leave no litter
+            raise
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_temporary(out_dir: Path) -> None:
+    """Every temporary file and folder a build writes: ``.name.PID.tmp.ext`` beside the outputs,
+    and the staged site under build/. Called only while holding the lock."""
+    import shutil
+
+    for stale in [*out_dir.glob(".*.tmp*"), *(out_dir / "build").glob(".*.tmp"), out_dir / "build" / "web-staged",
+                  *out_dir.glob(".*.old")]:
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)

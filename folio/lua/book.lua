@@ -3,11 +3,85 @@
 --    chapters cannot collide): <chapter-id>-<slug>. Explicit ids are kept.
 -- 2. For the paged editions (metadata folio-notes: inline), turns each note into an inline
 --    span.footnote that WeasyPrint floats to the foot of the page.
+-- 3. Second line of defence (see docs/threat-model.md): a link whose target is not https, http,
+--    mailto, tel or a #anchor, an image that is not a local file, and any attribute outside the
+--    allow-list are made inert (the link keeps its text, the image becomes its alt text), and
+--    each is reported on stderr as "folio-refused<TAB>chapter<TAB>what", which folio.pandoc turns
+--    into an error. The source checks (folio.checks) should have refused them already.
+--    Keep the lists equal to folio/safety.py.
 -- Chapter boundaries are the raw HTML markers <!--folio:begin:ID--> written by folio.pandoc.
 
 local chapter = "book"
 local used = {}
 local inline_notes = false
+
+local allowed_schemes = {https = true, http = true, mailto = true, tel = true}
+local allowed_attributes = {alt = true, lang = true, dir = true,
+                            ["entry-spacing"] = true, ["line-spacing"] = true, ["hanging-indent"] = true}
+
+local function refuse(what)
+  io.stderr:write("folio-refused\t" .. chapter .. "\t" .. what .. "\n")
+end
+
+-- The target as a browser reads it: controls, spaces and invisible format characters removed.
+local function visible(target)
+  local s = target:gsub("[%z\1-\32\127]", "")
+  for _, cp in ipairs({0xAD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x202A, 0x202B,
+                       0x202C, 0x202D, 0x202E, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF}) do
+    s = s:gsub(utf8.char(cp), "")
+  end
+  return s
+end
+
+local function safe_link(target)
+  local s = visible(target)
+  if s:sub(1, 1) == "#" and #s > 1 then return true end
+  local scheme = s:match("^(%a[%w+.-]*):")
+  return scheme ~= nil and allowed_schemes[scheme:lower()] == true
+end
+
+local function safe_image(src)
+  local s = visible(src)
+  return s ~= "" and s:match("^(%a[%w+.-]*):") == nil and s:sub(1, 2) ~= "//"
+end
+
+local function clean_attributes(el)
+  if el.attributes == nil then return false end
+  local changed = false
+  for key, _ in pairs(el.attributes) do
+    if not allowed_attributes[key] then
+      refuse("attribute '" .. key .. "' on " .. tostring(el.t))
+      el.attributes[key] = nil
+      changed = true
+    end
+  end
+  return changed
+end
+
+local sanitise = {
+  Link = function(el)
+    clean_attributes(el)
+    if not safe_link(el.target) then
+      refuse("link to '" .. el.target .. "'")
+      return pandoc.Span(el.content, {class = "inert-link"})
+    end
+    return el
+  end,
+  Image = function(el)
+    clean_attributes(el)
+    if not safe_image(el.src) then
+      refuse("image '" .. el.src .. "'")
+      return pandoc.Span(pandoc.Str(el.attributes.alt or pandoc.utils.stringify(el.caption)), {class = "inert-image"})
+    end
+    return el
+  end,
+}
+for _, t in ipairs({"Div", "Span", "Header", "Code", "CodeBlock", "Table", "Figure"}) do
+  sanitise[t] = function(el)
+    if clean_attributes(el) then return el end
+    return nil
+  end
+end
 
 local function slug(text)
   local s = pandoc.text.lower(text)
@@ -102,7 +176,17 @@ end
 return {
   {Meta = Meta},
   {Pandoc = function(doc)
-    doc.blocks = doc.blocks:walk({
+    -- Sanitise chapter by chapter, so a refusal names its chapter.
+    local blocks = pandoc.Blocks({})
+    for _, b in ipairs(doc.blocks) do
+      if b.t == "RawBlock" and b.format == "html" then
+        local id = b.text:match("<!%-%-folio:begin:([%w%-_]+)%-%->")
+        if id then chapter = id end
+      end
+      blocks:insert(pandoc.Blocks({b}):walk(sanitise)[1])
+    end
+    chapter = "book"
+    doc.blocks = blocks:walk({
       RawBlock = block,
       Header = block,
     })
