@@ -45,12 +45,12 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     return float(match.group(1)), int(match.group(2)) / 1024
 
 
-def project_copy(base: Path, name: str) -> Path:
+def project_copy(base: Path, name: str, root: Path = ROOT) -> Path:
     dest = base / name
     for part in ("chapters", "layouts", "assets", "folio"):
-        shutil.copytree(ROOT / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(root / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
     for part in ("book.yaml", "make_book.py", "requirements.lock"):
-        shutil.copy(ROOT / part, dest / part)
+        shutil.copy(root / part, dest / part)
     (dest / "output").mkdir()
     return dest
 
@@ -89,11 +89,41 @@ def tenfold(project: Path) -> None:
     (project / "book.yaml").write_text(body)
 
 
+def pdf_only(roots: list[Path], runs: int) -> int:
+    """(b) and (c) alone for each checkout, the checkouts taking turns in every run, so that a
+    busy machine slows them alike (for example the build with and without a new check)."""
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
+        weasyprint = str(Path(PY).parent / "weasyprint")
+        projects = [project_copy(Path(tmp), f"book{i}", root.resolve()) for i, root in enumerate(roots)]
+        cold: list[list[tuple[float, float]]] = [[] for _ in roots]
+        bare: list[list[tuple[float, float]]] = [[] for _ in roots]
+        for run in range(runs):
+            print(f"run {run + 1} of {runs}", file=sys.stderr)
+            for i, project in enumerate(projects):
+                slug = re.search(r"^slug: (\S+)", (project / "book.yaml").read_text(), flags=re.M).group(1)  # type: ignore[union-attr]
+                clean(project)
+                cold[i].append(timed(make_book(project, "pdf"), project))
+                bare[i].append(timed([weasyprint, f"output/build/{slug}.html", str(Path(tmp) / "bare.pdf")], project))
+    first = median(cold[0])[0]
+    for i, root in enumerate(roots):
+        c, b = median(cold[i]), median(bare[i])
+        print(f"{root}: (b) bare render {b[0]:.2f} s, (c) pdf, cold {c[0]:.2f} s, cold pdf / bare render "
+              f"{c[0] / b[0]:.3f}, cold pdf / the first checkout's {c[0] / first:.3f}")
+        print(json.dumps({"root": str(root), "b": [x[0] for x in bare[i]], "c": [x[0] for x in cold[i]]}))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-10x", action="store_true")
+    parser.add_argument("--pdf-only", action="store_true",
+                        help="measure only (b) and (c): the bare render and a cold make_book.py pdf")
+    parser.add_argument("--root", type=Path, action="append",
+                        help="with --pdf-only: a checkout to measure (repeat it to compare versions with one venv)")
     args = parser.parse_args()
+    if args.pdf_only:
+        return pdf_only(args.root or [ROOT], args.runs)
     results: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
         project = project_copy(Path(tmp), "book")

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import a11y, audit, cache, checks, config, epub, figures, images, pandoc, pdf, preflight, publish, render, web
+from . import a11y, audit, cache, checks, config, epub, figures, images, pagequality, pandoc, pdf, preflight, publish, render, web
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding, relpath
@@ -32,6 +32,11 @@ class BuildReport:
     up_to_date: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)      # what was checked, for the summary
     findings: list[Finding] = field(default_factory=list)
+    page_quality_strict: bool = False
+
+    def fails(self, strict: bool) -> bool:
+        """Errors, or (strict) warnings other than page-quality ones, which follow page_quality_strict."""
+        return bool(self.errors) or (strict and any(w.code not in pagequality.CODES for w in self.warnings))
 
     @property
     def errors(self) -> list[Finding]:
@@ -67,8 +72,10 @@ def read_sources(root: Path) -> tuple[Sources, list[Finding]]:
 
 
 def build(root: Path, targets: tuple[str, ...] = TARGETS, strict: bool = False,
-          progress: Callable[[str], None] = lambda _: None) -> BuildReport:
-    report = BuildReport()
+          progress: Callable[[str], None] = lambda _: None, page_quality_strict: bool | None = None) -> BuildReport:
+    """Build ``targets``. ``strict`` makes warnings errors; the page-quality findings follow it unless
+    ``page_quality_strict`` says otherwise (tests that only want tool warnings to fail pass False)."""
+    report = BuildReport(page_quality_strict=strict if page_quality_strict is None else page_quality_strict)
     out_dir = root / "output"
 
     # 0. Skip every target whose inputs and published files are unchanged since its last build.
@@ -165,7 +172,9 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                           root=root, variant="pdf/x-4" if t == "press" else "pdf/ua-1",
                           source_date_epoch=book.source_date_epoch,
                           page_multiple=book.printer.page_multiple if t == "press" else 1,
-                          crop_marks_bleed_mm=book.printer.bleed_mm if t == "press" and book.printer.crop_marks else None)
+                          crop_marks_bleed_mm=book.printer.bleed_mm if t == "press" and book.printer.crop_marks else None,
+                          quality=quality_input(book, chapters, t, f"{editions[t].file_stem}.pdf", html_paths[t],
+                                                build_dir / "css" / f"{editions[t].name}.css"))
             for t in sorted((t for t in targets if t in editions), key=RENDER_ORDER.index)}
     staged: list[publish.Staged] = []
     if warm.is_alive():
@@ -173,6 +182,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs)))) as pool, ThreadPoolExecutor(2) as threads:
         futures = {pool.submit(pdf.render, j): t for t, j in jobs.items()}
         checks: dict[str, Future[list[Finding]]] = {}
+        quality: dict[str, Future[pagequality.Judgement]] = {}
         preflight_run: Future[preflight.PreflightReport] | None = None
         if "epub" in targets:
             job = epub.EpubJob(book, chapters, inserts, build_dir, out_dir / f"{book.slug}.epub",
@@ -190,12 +200,17 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         for done in as_completed(futures):
             t, result = futures[done], done.result()
             report.findings += result.findings
-            stranded = sum(1 for f in result.findings if f.code == "P002")
-            report.checks.append(f"layout of {jobs[t].target.name}: {result.pages} pages, {stranded} ending with a heading")
             item = publish.Staged(t, result.target, jobs[t].target, result.pages, time.monotonic() - start)
             staged.append(item)
             if result.findings and any(f.severity == "error" for f in result.findings):
                 continue
+            judge_input = jobs[t].quality
+            if result.judgement is not None and judge_input is not None:
+                # The fonts really drawn, the thumbnails and both reports, beside the audit below.
+                stem = jobs[t].target.with_suffix("").name
+                quality[t] = pool.submit(pagequality.finish, result.judgement, item.temp, judge_input.fonts,
+                                         build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
+                                         root / "layouts" / "reports")
             if t == "press":
                 preflight_run = pool.submit(preflight.run_preflight, item.temp, printer_profile(book))
             else:
@@ -210,6 +225,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         if preflight_run is not None:
             press = next(s for s in staged if s.name == "press")
             staged += press_reports(book, press, preflight_run.result(), build_dir, report)
+        for t, run in quality.items():
+            staged += quality_reports(run.result(), jobs[t].target, build_dir, report)
         for name, check in checks.items():
             found = check.result()
             report.findings += [dataclasses.replace(f, path=name) if name != "EPUBCheck" else f for f in found]
@@ -224,7 +241,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
 
     # 8. Publish: move each complete file (and the site) into place, unless the run failed;
     #    then SHA256SUMS and the cache records.
-    if report.errors or (strict and report.warnings):
+    if report.fails(strict):
         publish.discard(staged)
         raise BuildError(report.findings)
     report.outputs += publish.commit(staged, out_dir)
@@ -233,7 +250,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         report.outputs.append(publish.Published("web", out_dir / "web" / "index.html", None, time.monotonic() - start))
         keys["web"] = cache.target_keys(root, ("web",))["web"]
     for target in targets:
-        files = [p.path for p in report.outputs if p.name == target or (target == "press" and p.name.startswith("preflight"))]
+        files = [p.path for p in report.outputs if p.name == target or p.name.startswith(f"{target}:")
+                 or (target == "press" and p.name.startswith("preflight"))]
         pages = next((p.pages for p in report.outputs if p.name == target), None)
         cache.record(root, target, keys[target], files, len(report.warnings), pages)
     return report
@@ -250,6 +268,33 @@ def convert_markdown(root: Path, book: config.Book, chapters: list[chapters_mod.
     if not warnings:
         cache.pandoc_store(root, key, bodies)
     return bodies, warnings
+
+
+def quality_input(book: config.Book, chapters: list[chapters_mod.Chapter], target: str, file: str, html_path: Path,
+                  css_path: Path) -> pagequality.JudgeInput:
+    """What the page-quality judge needs for one edition, as plain data for the render worker."""
+    css = css_path.read_text(encoding="utf-8") if css_path.is_file() else ""
+    return pagequality.JudgeInput(
+        edition=target, file=file, shown_html=relpath(html_path, book.root),
+        sources=tuple((c.id, c.shown) for c in chapters), fallback_sources=(relpath(book.bibliography, book.root),),
+        limits=pagequality.thresholds(book.raw.get("page_quality"), target), fonts=pagequality.declared_fonts(css))
+
+
+def quality_reports(judgement: pagequality.Judgement, target: Path, build_dir: Path,
+                    report: BuildReport) -> list[publish.Staged]:
+    """The edition's page-quality findings (errors under strict) and its two reports, to publish beside it."""
+    stem = target.with_suffix("").name
+    html_temp, json_temp = build_dir / f"{stem}-page-quality.html", build_dir / f"{stem}-page-quality.json"
+    found = judgement.findings
+    if report.page_quality_strict:
+        found = [dataclasses.replace(f, severity="error") for f in found]
+    report.findings += found
+    groups = ", ".join(f"{g.lower()} {n}" for g, n in judgement.group_counts().items())
+    report.checks.append(f"page quality of {target.name}: {judgement.pages} pages, {len(found)} findings ({groups}); "
+                         f"{judgement.measure_median:.0f} characters a line, {judgement.hyphenated_ends} hyphenated "
+                         f"line ends; see output/{html_temp.name}")
+    return [publish.Staged(f"{judgement.edition}:page-quality-html", html_temp, target.parent / html_temp.name, None, 0.0),
+            publish.Staged(f"{judgement.edition}:page-quality-json", json_temp, target.parent / json_temp.name, None, 0.0)]
 
 
 def printer_profile(book: config.Book) -> preflight.PrinterProfile:

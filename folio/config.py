@@ -65,6 +65,27 @@ PRINTER: dict[str, Field] = {
     "allow_transparency": Field(bool, False, "Whether the printer accepts live transparency (PDF/X-4 does)."),
 }
 
+_THRESHOLDS: dict[str, Field] = {
+    "max_empty": Field((int, float), False, "Fill: flag a page more than this fraction empty that is not a chapter's last page (0.2)."),
+    "min_last_page_fill": Field((int, float), False,
+                                "Fill: flag a chapter's last page whose text fills less than this fraction after an overrun (0.15)."),
+    "min_lines": Field(int, False, "Flow: the fewest lines of a paragraph allowed alone at a page's foot or head (2)."),
+    "max_line_chars": Field(int, False, "Lines: the most characters a line of body text may average (75; 60 in large print)."),
+    "max_hyphens_per_page": Field(int, False, "Lines: the most hyphenated line ends on one page (3)."),
+    "max_consecutive_hyphens": Field(int, False, "Lines: the most hyphenated line ends in a row (2)."),
+    "min_fragment": Field(int, False, "Lines: the fewest letters a hyphen may leave on either side (3)."),
+    "min_text_pt": Field((int, float), False, "Type: the smallest text allowed on a page, in points (6; 12 in large print)."),
+    "names": Field(list, False, "Proper nouns that must not be hyphenated, besides capitalised words.", items=str),
+    "no_running_head": Field(list, False, "Named pages declared without running heads (cover, front-plain, pad).", items=str),
+    "opener_classes": Field(list, False, "Classes whose first page needs no running head (cover, opener).", items=str),
+}
+PAGE_QUALITY_EDITIONS = ("pdf", "press", "large-print")
+PAGE_QUALITY: dict[str, Field] = {
+    **_THRESHOLDS,
+    "editions": Field(dict, False, "Thresholds for one edition (pdf, press, large-print), over the ones above.",
+                      values=_THRESHOLDS),
+}
+
 BOOK: dict[str, Field] = {
     "title": Field(str, True, "The book's title."),
     "subtitle": Field(str, False, "The strapline under the title."),
@@ -88,6 +109,8 @@ BOOK: dict[str, Field] = {
     }),
     "printer": Field(str, False, "Which of the printer profiles the press edition uses."),
     "printers": Field(dict, False, "Printer profiles by name.", values=PRINTER),
+    "page_quality": Field(dict, False, "Thresholds of the page-quality report (docs/page-quality.md).",
+                          children=PAGE_QUALITY),
     "large_print": Field(dict, False, "The large-print edition (RNIB clear print).", children={
         "label": Field(str, False, "Printed on its cover and title page; default 'Large print edition'."),
         "min_text_pt": Field((int, float), False, "The smallest text anywhere in it, in points (RNIB: 16)."),
@@ -225,6 +248,13 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
     data, lines, problems = yamlio.load(text.replace("\r\n", "\n"), shown)
     if not problems:
         problems = validate(data, BOOK, lines, shown)
+    quality = data.get("page_quality") if isinstance(data, dict) else None
+    editions = quality.get("editions", {}) if isinstance(quality, dict) else {}
+    for name in editions if isinstance(editions, dict) else ():
+        if name not in PAGE_QUALITY_EDITIONS:
+            problems.append(finding("M004", shown, lines.get(("page_quality", "editions", str(name)), 1),
+                                    f"unknown edition 'page_quality.editions.{name}'",
+                                    hint=f"the paged editions are {', '.join(PAGE_QUALITY_EDITIONS)}"))
     if problems:
         raise BuildError(problems)
     printers = {**{"default": DEFAULT_PRINTER}, **data.get("printers", {})}

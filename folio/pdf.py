@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import publish
+from . import pagequality, publish
 from .catalogue import finding
 from .errors import Finding
 
@@ -36,6 +36,7 @@ class PdfJob:
     page_multiple: int = 1
     pad_class: str = "pad-page"
     crop_marks_bleed_mm: float | None = None   # press only: draw our own marks outside this bleed
+    quality: pagequality.JudgeInput | None = None   # judge the laid-out pages (folio.pagequality)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class PdfResult:
     target: Path
     pages: int
     findings: list[Finding] = field(default_factory=list)
+    judgement: pagequality.Judgement | None = None
 
 
 class _Collector(logging.Handler):
@@ -149,12 +151,16 @@ def render(job: PdfJob) -> PdfResult:
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)
-        for number, text in stranded_headings(document):
-            collector.findings.append(finding("P002", shown, 0, f"page {number} ends with the heading '{text}'"))
+        judgement = None
+        if job.quality is not None:
+            judgement = pagequality.judge(document, job.quality, job.root, html.etree_element)
+        else:
+            for number, text in stranded_headings(document):
+                collector.findings.append(finding("P002", shown, 0, f"page {number} ends with the heading '{text}'"))
         temp = publish.temp_path(job.target)
         if pages > MAX_PAGES:
             collector.findings.append(finding("F004", shown, 0, f"{pages} pages; the limit is {MAX_PAGES}"))
-            return PdfResult(job.edition, temp, pages, collector.findings)
+            return PdfResult(job.edition, temp, pages, collector.findings, judgement)
         document.write_pdf(temp, **options)
         from . import pdftags
 
@@ -170,4 +176,4 @@ def render(job: PdfJob) -> PdfResult:
             add_crop_marks(temp, job.crop_marks_bleed_mm)
     finally:
         logger.removeHandler(collector)
-    return PdfResult(job.edition, temp, pages, collector.findings)
+    return PdfResult(job.edition, temp, pages, collector.findings, judgement)

@@ -7,6 +7,7 @@ folder its figures come from. Autoescape is on, so front matter values reach the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,17 +90,37 @@ def generated_blocks(env: jinja2.Environment, book: Book, chapters: list[Chapter
 def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bodies: dict[str, str],
                 edition: Edition, stylesheet: str) -> str:
     numbers = theme_numbers(chapters)
+    quality = book.raw.get("page_quality")
+    names = [str(n) for n in quality.get("names", [])] if isinstance(quality, dict) else []
     filled: dict[str, str] = {}
     for chapter in chapters:
         html = bodies.get(chapter.id, "")
         html = html.replace('src="figures/', f'src="{edition.figures_dir}/')
         if edition.name == "large-print":
             html = largeprint.prepare(html, chapter.id)
-        filled[chapter.id] = html
+        filled[chapter.id] = protect_names(html, names) if edition.paged else html
     return env.get_template("book.html.j2").render(
         book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,
         stylesheet=stylesheet, date_iso=book.date.isoformat(),
     )
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def protect_names(html: str, names: list[str]) -> str:
+    """Wrap each name from book.yaml's page_quality.names in <span class="name"> (not hyphenated).
+
+    Only text between tags is touched, never a tag or an attribute; the longest name wins.
+    """
+    if not names:
+        return html
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
+    parts = _TAG.split(html)
+    for i in range(0, len(parts), 2):
+        parts[i] = pattern.sub(r'<span class="name">\1</span>', parts[i])
+    return "".join(parts)
 
 
 def cmyk_colour(palette: dict[str, Any], profile: Path) -> Colour:

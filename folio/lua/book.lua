@@ -54,6 +54,51 @@ local function note(el)
   return {pandoc.Str("\u{2060}"), pandoc.Span(inlines, {class = "footnote"})}
 end
 
+-- 3. Joins a day to its month and a number to its unit with a no-break space, so a line never
+--    ends "on 1" with "March" on the next ("1 March 2000", "16.8 million", "19 per cent").
+local MONTHS = {}
+for _, m in ipairs({"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                    "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
+                    "Sept", "Oct", "Nov", "Dec"}) do MONTHS[m] = true end
+local UNITS = {}
+for _, u in ipairs({"per", "percent", "million", "billion", "trillion", "bn", "m", "k", "mm", "cm", "km", "kg",
+                    "GB", "MB", "TB", "kB", "Mbps", "Gbps", "pt", "px", "hours", "minutes", "seconds"}) do
+  UNITS[u] = true
+end
+
+local function joins(left, right)
+  local last, from = left, 1
+  while true do   -- the word after the last no-break space already joined
+    local _, stop = left:find("\u{00A0}", from, true)
+    if not stop then break end
+    last, from = left:sub(stop + 1), stop + 1
+  end
+  local word = right:gsub("[%p]+$", "")
+  if (last:match("^%d%d?$") or last:match("^%d%d?[snrt][tdh]$")) and MONTHS[word] then return true end
+  local number = last
+  for _, sign in ipairs({"£", "$", "€"}) do
+    if number:sub(1, #sign) == sign then number = number:sub(#sign + 1) end
+  end
+  if number:match("^%d[%d,.]*$") and UNITS[word] then return true end
+  if last == "per" and word == "cent" then return true end
+  return false
+end
+
+local function nbsp(inlines)
+  local out = pandoc.List()
+  for _, el in ipairs(inlines) do
+    local n = #out
+    if el.t == "Str" and n >= 2 and (out[n].t == "Space" or out[n].t == "SoftBreak") and out[n - 1].t == "Str"
+        and joins(out[n - 1].text, el.text) then
+      out:remove(n)
+      out[n - 1] = pandoc.Str(out[n - 1].text .. "\u{00A0}" .. el.text)
+    else
+      out:insert(el)
+    end
+  end
+  return out
+end
+
 return {
   {Meta = Meta},
   {Pandoc = function(doc)
@@ -66,4 +111,5 @@ return {
     end
     return doc
   end},
+  {Inlines = nbsp},   -- after the ids, so a heading's id does not change
 }

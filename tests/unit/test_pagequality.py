@@ -1,0 +1,279 @@
+"""The page-quality judge: each finding type on a small document made with exactly that fault.
+
+Every document is a chapter source (chapters/t.md, whose lines the findings must name) and the
+HTML it stands for, rendered by WeasyPrint on small pages in a monospaced font so that line
+breaks fall where the test puts them (widths in ch). A clean document gives no finding at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from folio import pagequality as pq
+
+MONO = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"
+CSS = f"""
+@font-face {{ font-family: "DejaVu Sans Mono"; src: url(file://{MONO}); }}
+@page {{ size: 100mm 100mm; margin: 10mm;
+  @top-right {{ content: "Running head"; font-size: 8pt; }}
+  @bottom-center {{ content: counter(page); font-size: 8pt; }} }}
+@page bare {{ @top-right {{ content: none; }} @bottom-center {{ content: none; }} }}
+html {{ font-family: "DejaVu Sans Mono"; font-size: 10pt; line-height: 5mm; hyphens: manual; }}
+body {{ margin: 0; }}
+p {{ margin: 0; orphans: 1; widows: 1; width: 40ch; }}
+h2, h3 {{ font-size: 10pt; line-height: 5mm; margin: 0; }}
+ul {{ margin: 0; }}
+.spacer {{ display: block; background: #eee; }}
+"""
+CONTENT_MM = 80     # page height less the margins: 16 lines of 5 mm
+
+
+def spacer(lines: float) -> str:
+    return f'<div class="spacer" style="height: {lines * 5}mm"></div>'
+
+
+def judge(tmp_path: Path, source: list[str], body: str, pdf: bool = False, css: str = "",
+          **limits: Any) -> pq.Judgement:
+    import weasyprint
+
+    (tmp_path / "chapters").mkdir(exist_ok=True)
+    (tmp_path / "chapters" / "t.md").write_text("\n".join(source) + "\n", encoding="utf-8")
+    html_text = (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><style>{CSS}{css}</style></head>'
+                 f'<body><article class="chapter" id="t"><div class="chapter-body">{body}</div></article></body></html>')
+    html = weasyprint.HTML(string=html_text, base_url=str(tmp_path))
+    document = html.render()
+    job = pq.JudgeInput(edition="pdf", file="t.pdf", shown_html="t.html", sources=(("t", "chapters/t.md"),),
+                        fallback_sources=(), limits={**pq.thresholds(None, "pdf"), **limits},
+                        fonts=pq.declared_fonts(CSS + css))
+    result = pq.judge(document, job, tmp_path, html.etree_element)
+    if pdf:
+        document.write_pdf(tmp_path / "t.pdf")
+        pq.judge_pdf(result, tmp_path / "t.pdf", job.fonts)
+    return result
+
+
+def only(result: pq.Judgement, code: str) -> list[tuple[int, str, int]]:
+    """(page, path, line) of each finding, after checking that ``code`` is the only code found."""
+    codes = {j.finding.code for j in result.judged}
+    assert codes == {code}, [j.finding.format() for j in result.judged]
+    return [(j.page, j.finding.path, j.finding.line) for j in result.judged]
+
+
+FILLER = "Filler text that stands in for a paragraph."
+
+
+def test_a_clean_document_gives_no_finding(tmp_path: Path) -> None:
+    source = ["# T", "", "One short paragraph that fits on its line.", "", "Another short one here."]
+    body = "<p>One short paragraph that fits on its line.</p><p>Another short one here.</p>"
+    assert judge(tmp_path, source, body, pdf=True).judged == []
+
+
+def test_fill_a_box_that_avoids_breaking_leaves_a_hole(tmp_path: Path) -> None:
+    source = ["Opening words of the chapter, first page.", "", "::: key-facts", "The facts box that moved.", ":::"]
+    body = (f"<p>Opening words of the chapter, first page.</p>{spacer(5)}"
+            f'<div class="key-facts" style="break-inside: avoid"><p>The facts box that moved.</p>{spacer(13)}</div>')
+    assert only(judge(tmp_path, source, body), "P010") == [(1, "chapters/t.md", 4)]   # the line of the block to move
+    message = judge(tmp_path, source, body).judged[0].finding.message
+    assert "key-facts block avoids breaking inside" in message and "page 2" in message
+
+
+def test_fill_a_chapter_that_overruns_by_a_line(tmp_path: Path) -> None:
+    source = ["Opening words.", "", "The last line overruns here."]
+    body = f"<p>Opening words.</p>{spacer(15)}<p>The last line overruns here.</p>"
+    assert only(judge(tmp_path, source, body), "P010") == [(2, "chapters/t.md", 3)]
+
+
+def test_flow_a_heading_at_the_foot_of_a_page(tmp_path: Path) -> None:
+    source = ["Words before.", "", "## Stranded", "", "Text after the heading."]
+    body = f"<p>Words before.</p>{spacer(14)}<h2 style='break-after: auto'>Stranded</h2><p>Text after the heading.</p>"
+    assert only(judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0), "P002") == [(1, "chapters/t.md", 3)]
+
+
+def test_flow_an_orphan(tmp_path: Path) -> None:
+    source = ["x", "", "First line of a paragraph", "that goes on over the page."]
+    body = f"{spacer(15)}<p>First line of a paragraph<br>that goes on<br>over the page.</p>"
+    assert only(judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0), "P011") == [(1, "chapters/t.md", 3)]
+
+
+def test_flow_a_widow(tmp_path: Path) -> None:
+    source = ["x", "", "A paragraph of three lines", "whose very last", "line turns the page."]
+    body = f"{spacer(14)}<p>A paragraph of three lines<br>whose very last<br>line turns the page.</p>"
+    assert only(judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0), "P012") == [(2, "chapters/t.md", 5)]
+
+
+def test_flow_a_box_continued_without_its_label(tmp_path: Path) -> None:
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::"]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div>")
+    assert only(judge(tmp_path, source, body, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
+
+
+def test_flow_a_figure_apart_from_its_caption(tmp_path: Path) -> None:
+    source = ["Words.", "", "![The caption that went astray.](chart.svg)"]
+    (tmp_path / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40"/>')
+    body = (f"<p>Words.</p>{spacer(12)}<figure style='margin: 0'><img src='chart.svg' style='height: 15mm; display: block'>"
+            "<figcaption>The caption that went astray.</figcaption></figure><p>More words after.</p>")
+    found = judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0)
+    assert only(found, "P014") == [(2, "chapters/t.md", 3)]
+
+
+def test_flow_a_list_intro_alone_at_the_foot(tmp_path: Path) -> None:
+    source = ["Words.", "", "The three steps are these:", "", "- first step", "- second step", "- third step"]
+    body = f"<p>Words.</p>{spacer(12.9)}<p>The three steps are these:</p><ul><li>first step</li><li>second step</li><li>third step</li></ul>"
+    found = judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0)
+    assert only(found, "P015") == [(1, "chapters/t.md", 3)]
+
+
+def test_navigation_a_content_page_without_running_head_or_number(tmp_path: Path) -> None:
+    source = ["Words on a page that has lost its head."]
+    body = "<div style='page: bare'><p>Words on a page that has lost its head.</p></div>"
+    found = judge(tmp_path, source, body, no_running_head=[])
+    assert sorted({j.finding.code for j in found.judged}) == ["P020", "P021"]
+    assert {(j.page, j.finding.path) for j in found.judged} == {(1, "chapters/t.md")}
+    declared = judge(tmp_path, source, "<div style='page: bare; '><p>Words on a page that has lost its head.</p></div>",
+                     no_running_head=["bare"])
+    assert declared.judged == []   # a page declared without running heads (an opener) needs neither
+
+
+def test_lines_a_measure_that_is_too_long(tmp_path: Path) -> None:
+    words = "word " * 40
+    source = [words.strip(), words.strip()]
+    body = f"<p style='width: 70ch'>{words} {words}</p><p style='width: 70ch'>{words}</p>"
+    found = judge(tmp_path, source, body, max_line_chars=60)
+    assert only(found, "P030") == [(1, "chapters/t.md", 1)]
+    assert found.measure_median > 60
+
+
+def hyphenated(first: str, second: str, width: int) -> str:
+    return f"<p style='width: {width}ch'>{first}&shy;{second}</p>"
+
+
+def test_lines_hyphen_fragments_too_short(tmp_path: Path) -> None:
+    source = ["Words come be", "fore the others."]
+    found = judge(tmp_path, source, hyphenated("Words come be", "fore the others.", 16))
+    assert only(found, "P033") == [(1, "chapters/t.md", 1)]
+    assert found.hyphenated_ends == 1
+
+
+def test_lines_a_hyphen_the_text_has_is_not_counted(tmp_path: Path) -> None:
+    source = ["A well-known", "name."]
+    css = "p { hyphenate-character: '-'; }"
+    found = judge(tmp_path, source, "<p style='width: 13ch'>A very well-known fact.</p>", css=css)
+    assert found.judged == [] and found.hyphenated_ends == 0
+    made = judge(tmp_path, ["Words come be", "fore"], hyphenated("Words come be", "fore the others.", 16), css=css)
+    assert only(made, "P033") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_too_many_hyphens_on_a_page_and_in_a_row(tmp_path: Path) -> None:
+    source = ["Alpha alpha separa", "tion beta separa", "tion gamma separa", "tion."]
+    body = "<p style='width: 19.5ch'>Alpha alpha separa&shy;tion beta separa&shy;tion gamma separa&shy;tion.</p>"
+    in_a_row = judge(tmp_path, source, body)   # 3 in a row; the page may have 3
+    assert only(in_a_row, "P032") == [(1, "chapters/t.md", 1)]
+    per_page = judge(tmp_path, source, body, max_consecutive_hyphens=9, max_hyphens_per_page=2)
+    assert only(per_page, "P031") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_an_address_hyphenated(tmp_path: Path) -> None:
+    source = ["Read it at https://computer", "weekly.com/news today."]
+    found = judge(tmp_path, source, hyphenated("Read it at https://computer", "weekly.com/news today.", 30))
+    assert only(found, "P034") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_a_number_hyphenated(tmp_path: Path) -> None:
+    source = ["The total was 12345", "6789 in all."]
+    found = judge(tmp_path, source, hyphenated("The total was 12345", "6789 in all.", 21))
+    assert only(found, "P035") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_a_name_hyphenated(tmp_path: Path) -> None:
+    source = ["A council in Sur", "rey led the work."]
+    found = judge(tmp_path, source, hyphenated("A council in Sur", "rey led the work.", 18))
+    assert only(found, "P036") == [(1, "chapters/t.md", 1)]
+    sentence = judge(tmp_path, ["It ended. Turn", "ing to the next."], hyphenated("It ended. Turn", "ing to the next.", 16))
+    assert sentence.judged == []    # a capital after a full stop starts a sentence; it is not a name
+    listed = judge(tmp_path, ["the work of socitm", "members"], hyphenated("the work of soc", "itm members", 17),
+                   names=["socitm"])
+    assert only(listed, "P036") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_display_text_hyphenated(tmp_path: Path) -> None:
+    source = ["## Resili", "ence"]
+    found = judge(tmp_path, source, "<h2 style='width: 9ch'>Resili&shy;ence and more</h2><p>Text.</p>")
+    assert only(found, "P037") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_an_address_broken_in_the_wrong_place(tmp_path: Path) -> None:
+    source = ["See https://example.org/averylongpathnamethatgoesonandon for it."]
+    body = "<p style='width: 30ch; word-break: break-all'>See https://example.org/averylongpathnamethatgoesonandon for it.</p>"
+    found = judge(tmp_path, source, body)
+    assert only(found, "P038") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_a_day_split_from_its_month(tmp_path: Path) -> None:
+    source = ["It came into force on 1", "March 2000."]
+    found = judge(tmp_path, source, "<p style='width: 24ch'>It came into force on 1 March 2000.</p>")
+    assert only(found, "P039") == [(1, "chapters/t.md", 1)]
+
+
+def test_lines_a_number_split_from_its_unit(tmp_path: Path) -> None:
+    source = ["The scheme reached 16.8", "million people."]
+    found = judge(tmp_path, source, "<p style='width: 24ch'>The scheme reached 16.8 million people.</p>")
+    assert only(found, "P040") == [(1, "chapters/t.md", 1)]
+
+
+def test_type_text_below_the_floor(tmp_path: Path) -> None:
+    source = ["Normal words, then tiny words."]
+    found = judge(tmp_path, source, "<p>Normal words, then <span style='font-size: 5pt'>tiny words.</span></p>")
+    assert only(found, "P050") == [(1, "chapters/t.md", 1)]
+    assert found.smallest_pt == pytest.approx(5.0)
+
+
+def test_type_text_in_a_fallback_font(tmp_path: Path) -> None:
+    source = ["Words in a font nobody declared."]
+    found = judge(tmp_path, source, "<p style='font-family: \"DejaVu Serif\"'>Words in a font nobody declared.</p>", pdf=True)
+    assert [j.finding.code for j in found.judged] == ["P051"]
+    assert found.judged[0].page == 1 and "DejaVuSerif" in found.judged[0].finding.message.replace("-", "")
+    assert found.fallback_fonts
+
+
+def test_thresholds_come_from_book_yaml_per_edition() -> None:
+    raw = {"max_empty": 0.3, "names": ["Socitm"], "editions": {"large-print": {"min_text_pt": 14, "names": ["Surrey"]}}}
+    assert pq.thresholds(raw, "pdf")["max_empty"] == 0.3
+    assert pq.thresholds(raw, "pdf")["min_text_pt"] == 6.0
+    assert pq.thresholds(raw, "large-print")["min_text_pt"] == 14
+    assert pq.thresholds(raw, "large-print")["names"] == ["Socitm", "Surrey"]
+    assert pq.thresholds(None, "large-print")["min_text_pt"] == 12.0
+
+
+def test_reports_have_a_summary_and_a_marked_thumbnail_per_finding(tmp_path: Path) -> None:
+    source = ["Normal words, then tiny words."]
+    found = judge(tmp_path, source, "<p>Normal words, then <span style='font-size: 5pt'>tiny words.</span></p>", pdf=True)
+    pq.write_reports(found, tmp_path / "t.pdf", tmp_path / "r.json", tmp_path / "r.html",
+                     Path(__file__).resolve().parents[2] / "layouts" / "reports")
+    import json
+
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["summary"]["by_code"] == {"P050": 1}
+    assert data["findings"][0]["line"] == 1 and data["findings"][0]["region"]["w"] > 0
+    html = (tmp_path / "r.html").read_text()
+    assert "data:image/png;base64," in html and 'class="mark"' in html and "P050" in html
+
+
+def test_names_from_book_yaml_are_wrapped_so_they_are_not_hyphenated() -> None:
+    from folio.render import protect_names
+
+    html = '<p>The Local Digital\nDeclaration, <a href="https://socitm.net" title="Socitm">Socitm</a> and Socitmish.</p>'
+    assert protect_names(html, ["Socitm", "Local Digital Declaration"]) == (
+        '<p>The <span class="name">Local Digital\nDeclaration</span>, <a href="https://socitm.net" title="Socitm">'
+        '<span class="name">Socitm</span></a> and Socitmish.</p>')
+
+
+def test_every_page_quality_code_is_catalogued_and_in_a_group() -> None:
+    from folio.catalogue import CATALOGUE
+
+    assert pq.CODES <= set(CATALOGUE)
+    assert set().union(*pq.GROUPS.values()) == pq.CODES
+    assert all(CATALOGUE[c].severity == "warning" and CATALOGUE[c].hint for c in pq.CODES)
