@@ -176,15 +176,24 @@ class Positions:
         return self.first + index, offset - self.starts[index] + 1
 
 
+class _Located:
+    """A chapter's masked body, and findings placed at an offset in it (file:line:col)."""
+
+    def __init__(self, chapter: Chapter) -> None:
+        self.chapter = chapter
+        self.text = masked_body(chapter)
+        self.where = Positions(chapter, self.text)
+        self.out: list[Finding] = []
+
+    def add(self, code: str, offset: int, message: str) -> None:
+        line, col = self.where(offset)
+        self.out.append(finding(code, self.chapter.shown, line, message, col=col))
+
+
 def check_links_and_images(chapter: Chapter, root: Path, anchors: set[str], figure_ids: set[str]) -> list[Finding]:
     """Every link and image target in the body, in whichever form it is written."""
-    out: list[Finding] = []
-    text = masked_body(chapter)
-    where = Positions(chapter, text)
-
-    def add(code: str, offset: int, message: str) -> None:
-        line, col = where(offset)
-        out.append(finding(code, chapter.shown, line, message, col=col))
+    located = _Located(chapter)
+    text, where, out, add = located.text, located.where, located.out, located.add
 
     def link(href: str, label: str | None, offset: int) -> None:
         target = safety.normalise_target(href)
@@ -254,13 +263,8 @@ def check_leftovers(chapter: Chapter) -> list[Finding]:
     """What pandoc would print literally or drop without a word: footnotes without a definition
     or never used, square brackets around a citation that do not match, and attributes that
     are unknown or not attributes at all."""
-    out: list[Finding] = []
-    text = masked_body(chapter)
-    where = Positions(chapter, text)
-
-    def add(code: str, offset: int, message: str) -> None:
-        line, col = where(offset)
-        out.append(finding(code, chapter.shown, line, message, col=col))
+    located = _Located(chapter)
+    text, out, add = located.text, located.out, located.add
 
     defined = {m.group("id"): m.start() for m in _NOTE_DEF.finditer(text)}
     used: set[str] = set()
