@@ -83,6 +83,16 @@ def mark_notes(xhtml: str) -> str:
     return _NOTE.sub(note, xhtml)
 
 
+_LABELLED_SVG = re.compile(r'(<svg\b[^>]*?) aria-labelledby="([^"]+)"([^>]*>\s*<title id="\2")')
+
+
+def named_by_title(xhtml: str) -> str:
+    """pandoc's cover page names its SVG with aria-labelledby pointing at the SVG's own <title>.
+    The Nu Html Checker rejects aria-labelledby on <svg> in XHTML, and the <title> child already
+    gives the image its accessible name (SVG-AAM), so the attribute goes."""
+    return _LABELLED_SVG.sub(lambda m: m.group(1) + m.group(3), xhtml)
+
+
 def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
     """Add to the package document the properties pandoc cannot write (dcterms:conformsTo,
     a11y:certifiedBy), and mark the notes in every content document (``mark_notes``).
@@ -94,7 +104,7 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
         data = {info.filename: zf.read(info) for info in infos}
     for name in data:
         if name.endswith(".xhtml"):
-            data[name] = mark_notes(data[name].decode("utf-8")).encode("utf-8")
+            data[name] = named_by_title(mark_notes(data[name].decode("utf-8"))).encode("utf-8")
     match = re.search(rb'full-path="([^"]+)"', data["META-INF/container.xml"])
     if match is None:
         raise ValueError(f"{epub}: META-INF/container.xml names no package document")
