@@ -242,12 +242,17 @@ def test_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
 
 
 def test_chapter_id_that_cannot_be_a_file_name(tmp_path: Path) -> None:
+    # An id that would overwrite the site's own index.html is refused in the source, at its line,
+    # before anything is rendered (the safety checks, M005), and nothing is published.
+    from folio.build import build, read_sources
+
     root = copy_project(tmp_path / "project")
     chapter = root / "chapters" / "14-about-socitm.md"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("id: about-socitm", "id: index"), encoding="utf-8")
-    with pytest.raises(BuildError) as caught:
-        build_web(root)
-    assert [f.code for f in caught.value.findings] == ["M005"]
+    _, findings = read_sources(root)
+    assert [(f.code, f.path, f.line) for f in findings if f.severity == "error"] == [("M005", "chapters/14-about-socitm.md", 2)]
+    with pytest.raises(BuildError):
+        build(root, ("web",))
     assert not (root / "output" / "web").exists()
 
 
