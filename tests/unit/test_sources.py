@@ -139,3 +139,5 @@ def test_uk_legislation_and_blogs_render_as_uk_readers_expect() -> None:
     assert "Pub. L. No." not in out
     assert "(blog)" not in out
     assert "‘Data (Use and Access) Act" not in out
+    # A later note names the site and the year, so it can be told apart in any chapter.
+    assert "‘GDS Local goes live’, Government Digital Service blog, 2025." in out
