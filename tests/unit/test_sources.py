@@ -141,3 +141,23 @@ def test_uk_legislation_and_blogs_render_as_uk_readers_expect() -> None:
     assert "‘Data (Use and Access) Act" not in out
     # A later note names the site and the year, so it can be told apart in any chapter.
     assert "‘GDS Local goes live’, Government Digital Service blog, 2025." in out
+
+
+def test_sources_list_reads_in_alphabetical_order() -> None:
+    """Each Sources entry sorts by what it prints first (author, else the site for web pages and
+    news, else the title), so the list a reader sees is in alphabetical order."""
+    import itertools
+    import re
+
+    import pypandoc
+
+    root = Path(__file__).resolve().parents[2]
+    out = str(pypandoc.convert_text("---\nnocite: '@*'\n---\n\n# Sources\n", "plain", format="markdown", extra_args=[
+        "--citeproc", "--wrap=none", f"--bibliography={root / 'assets' / 'bibliography.yaml'}",
+        f"--csl={root / 'assets' / 'csl' / 'chicago-fullnote-bibliography.csl'}",
+        "--metadata=lang:en-GB"]))
+    firsts = [re.sub(r"[^a-z0-9]", "", line.lower())[:6]
+              for line in out.splitlines()[1:] if line.strip() and not line.startswith("———")]
+    assert len(firsts) > 80
+    out_of_order = [(a, b) for a, b in itertools.pairwise(firsts) if a[:1] > b[:1]]
+    assert out_of_order == []
