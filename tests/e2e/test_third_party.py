@@ -253,3 +253,17 @@ def test_press_pdf_has_no_annotations(readings: dict[str, dict[str, Any]], real_
     text = subprocess.run(["pdftotext", str(root / "output" / PRESS), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Socitm’s website (socitm.net)" in " ".join(text.split())        # the address printed instead
+
+
+def test_statement_names_the_versions_that_ran(readings: dict[str, dict[str, Any]], real_build: Built) -> None:
+    """The accessibility statement in the built book names the versions of outloud, pdf.js and
+    poppler that these tests ran (not a version typed into the text)."""
+    root, _ = real_build
+    text = " ".join((root / "output" / "build" / "digital-trends-2026.html").read_text(encoding="utf-8").split())
+    ran_outloud = json.loads((root / "output" / TAGGED[0]).with_suffix(".outloud.json").read_text(encoding="utf-8"))
+    assert f"outloud {ran_outloud['tool']['version']} reports" in text
+    pdfjs_version = json.loads((ROOT / "node_modules" / "pdfjs-dist" / "package.json").read_text(encoding="utf-8"))["version"]
+    assert f"pdf.js {pdfjs_version} " in text
+    done = subprocess.run(["pdfinfo", "-v"], capture_output=True, text=True, check=False)
+    poppler_version = re.search(r"pdfinfo version (\S+)", done.stdout + done.stderr)
+    assert poppler_version and f"poppler {poppler_version.group(1)} (pdfinfo)" in text

@@ -58,7 +58,7 @@ def test_every_character_of_the_book_is_in_the_fonts_that_set_it() -> None:
     text = "".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "chapters").glob("*.md")))
     text += (ROOT / "assets" / "bibliography.yaml").read_text(encoding="utf-8")
     used = {ch for ch in text if not ch.isspace() and ord(ch) >= 0x20}
-    for path in [FONTS / "source-serif-4" / "SourceSerif4-Regular.otf",
+    for path in [FONTS / "source-serif-4" / "SourceSerif4-Regular.otf", FONTS / "inter" / "Inter-Regular.otf",
                  *sorted((FONTS / "atkinson-hyperlegible-next").glob("*.ttf"))]:
         missing = used - cmap(path)
         assert not missing, (path.name, sorted(missing))
