@@ -267,3 +267,26 @@ def test_statement_names_the_versions_that_ran(readings: dict[str, dict[str, Any
     done = subprocess.run(["pdfinfo", "-v"], capture_output=True, text=True, check=False)
     poppler_version = re.search(r"pdfinfo version (\S+)", done.stdout + done.stderr)
     assert poppler_version and f"poppler {poppler_version.group(1)} (pdfinfo)" in text
+
+
+def test_large_print_fonts_are_one_family_by_their_own_name_tables(real_build: Built) -> None:
+    """pdffonts and pdfium name a font by its /BaseFont, which WeasyPrint takes from the CSS family;
+    the embedded font program's own name table (read with fontTools) says which font it really is.
+    Inter declared under the large-print family name once passed for Atkinson by /BaseFont."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    root, _ = real_build
+    names: dict[str, str] = {}
+    with pikepdf.open(root / "output" / "digital-trends-2026-large-print.pdf") as pdf:
+        for page in pdf.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
+                stream = next((descriptor[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor), None)
+                assert stream is not None, f"{font.BaseFont} is not embedded"
+                names[str(font.BaseFont)] = str(TTFont(io.BytesIO(stream.read_bytes()))["name"].getDebugName(1))
+    assert names and {n.removesuffix(" ExtraBold") for n in names.values()} == {"Atkinson Hyperlegible Next"}, names
+    done = subprocess.run(["pdffonts", str(root / "output" / "digital-trends-2026-large-print.pdf")],
+                          capture_output=True, text=True, check=True)
+    assert all("Atkinson-Hyperlegible-Next" in line for line in done.stdout.splitlines()[2:]), done.stdout
