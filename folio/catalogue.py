@@ -171,6 +171,14 @@ _CODES = [
     Code("X001", "error", "The press PDF failed preflight.", "Open output/*-press-preflight.html for details."),
     Code("X002", "error", "The press PDF has an annotation (a link) inside its bleed box; PDF/X allows none in the printed area.",
          "Build the press edition with make_book.py, which prints each address and removes the annotations."),
+    Code("X003", "warning", "Press page plan: the last page of a self-cover job is not the designed back cover "
+         "(an element of class 'back-cover'), or the back cover carries running text, a running head or a page number.",
+         "Give the press edition a back cover (layouts: a section with class 'back-cover', last in the book, on a page "
+         "without margin boxes); see the page plan in output/*-press-preflight.html."),
+    Code("X004", "warning", "Press page plan: a blank page the binding does not need (only the padding to the page "
+         "multiple, just before the outside back cover, may be blank).",
+         "Let chapters start on any page in the press edition (break-before: page, not right), or fill the page; "
+         "see the page plan in output/*-press-preflight.html."),
     # Finished files: accessibility audit of the PDFs (folio.audit)
     Code("A100", "error", "The PDF cannot be opened.",
          "Rebuild it; the file is damaged or not a PDF."),

@@ -273,6 +273,41 @@ def _last_leaf_block(root: Any) -> Any:
             last = b
 
 
+BACK_COVER_CLASS = "back-cover"    # the layouts mark the designed back cover with this class
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one laid-out page holds, as plain data (it crosses from the render worker to preflight)."""
+
+    number: int
+    name: str                  # the CSS named page ('' for none; 'pad' for the build's padding pages)
+    blank: bool                # WeasyPrint left it blank (a forced break to a right- or left-hand page)
+    lines: int                 # lines of text in the page's flow
+    back_cover: bool           # an element of class 'back-cover' is on the page
+    running_text: int          # flow lines outside the back cover
+    margin: tuple[str, ...]    # margin boxes with text (@top-right, @bottom-center...)
+    chapter: str               # the first chapter (or section) with content on the page
+    images: int = 0
+
+
+def page_facts(layout: Layout) -> list[PageFacts]:
+    """One PageFacts per page of the layout, in order."""
+    flow: dict[int, list[Line]] = defaultdict(list)
+    for li in layout.lines:
+        if li.region == "flow":
+            flow[li.page].append(li)
+    images = Counter(number for number, _, _ in layout.replaced)
+    out = []
+    for p in layout.pages:
+        here = flow.get(p.number, [])
+        back = BACK_COVER_CLASS in p.starts or any(BACK_COVER_CLASS in li.classes for li in here)
+        out.append(PageFacts(p.number, p.name, p.blank, len(here), back,
+                             sum(1 for li in here if BACK_COVER_CLASS not in li.classes), tuple(sorted(p.margin_text)),
+                             (p.chapters or [""])[0], images[p.number]))
+    return out
+
+
 # --- Where the text came from ----------------------------------------------------------------
 
 class SourceIndex:
@@ -375,6 +410,7 @@ class Judgement:
     shown_html: str = ""
     page_sizes: list[tuple[float, float, float, float]] = field(default_factory=list)   # full w, h, bleed left, top
     page_chapters: list[str] = field(default_factory=list)
+    page_facts: list[PageFacts] = field(default_factory=list)   # what each page holds, for the press page plan
 
     @property
     def findings(self) -> list[Finding]:
@@ -533,12 +569,12 @@ class _Judge:
                 label = next((c for c in element if str(c.tag) in ("h2", "h3", "h4")), None)
                 if label is None:
                     continue
+                title = "".join(label.itertext()).strip()
                 for number in pages[1:]:
                     here = [li for li in self.by_page[number] if li.region == "flow"
                             and _inside(li.block, element)]
-                    if not here:
+                    if not here or self.labelled(number, title):
                         continue
-                    title = "".join(label.itertext()).strip()
                     self.add("P013", number, here[0].chapter,
                              f"the {_describe(element)} '{_clip(title)}' continues here from page {pages[0]} without "
                              "its label", [title, here[0].text], rect=self.line_rect(here[:3]))
@@ -558,6 +594,15 @@ class _Judge:
                              f"{min(others)}", [li.text for li in cap_lines[:1]],
                              rect=self.line_rect(cap_lines[:3]) if cap_lines else None)
         self.list_intros(lines)
+
+    def labelled(self, number: int, title: str) -> bool:
+        """Whether the page carries the continuation label of the box called ``title``: its title and
+        'continued' in a margin box (string-set, as the layouts do) or in a line at the top of the page."""
+        wanted = SourceIndex._norm(title)
+        texts = list(self.page(number).margin_text.values())
+        top = [li for li in self.by_page[number] if li.region == "flow"][:2]
+        texts += [li.text for li in top]
+        return any(wanted in SourceIndex._norm(t) and "continued" in t.lower() for t in texts)
 
     def list_intros(self, lines: list[Line]) -> None:
         by_page: dict[int, list[Line]] = defaultdict(list)
@@ -896,7 +941,8 @@ def judge(document: Any, job: JudgeInput, root: Path, tree: Any = None) -> Judge
     sizes = [(p.width + p.bleed["left"] + p.bleed["right"], p.height + p.bleed["top"] + p.bleed["bottom"],
               p.bleed["left"], p.bleed["top"]) for p in layout.pages]
     return Judgement(job.edition, job.file, len(layout.pages), j.out, median, worst, worst_page, hyphens, most,
-                     smallest, [], dict(job.limits), job.shown_html, sizes, [(p.chapters or [""])[0] for p in layout.pages])
+                     smallest, [], dict(job.limits), job.shown_html, sizes, [(p.chapters or [""])[0] for p in layout.pages],
+                     page_facts(layout))
 
 
 def judge_pdf(judgement: Judgement, pdf_path: Path, fonts: Sequence[str]) -> None:

@@ -110,6 +110,18 @@ def press_links(html_text: str) -> str:
     return _EXTERNAL_LINK.sub(add, html_text)
 
 
+_BACK_COVER = re.compile(r'<(?:section|div|aside)\b[^>]*\bclass="(?:[^"]*\s)?back-cover(?:\s[^"]*)?"')
+
+
+def pad_pages(html_text: str, pads: str) -> str:
+    """The padding pages go just before the back cover (in a self-cover booklet the last page is the
+    outside back cover), or at the end when the book has none."""
+    m = _BACK_COVER.search(html_text)
+    if m is None:
+        return html_text.replace("</body>", pads + "</body>")
+    return html_text[:m.start()] + pads + html_text[m.start():]
+
+
 def preload() -> None:
     """Import WeasyPrint (about half a second); worker processes forked afterwards inherit it."""
     import weasyprint  # noqa: F401
@@ -147,7 +159,7 @@ def render(job: PdfJob) -> PdfResult:
         pages = len(document.pages)
         missing = (-pages) % job.page_multiple
         if missing:
-            padded = html_text.replace("</body>", f'<div class="{job.pad_class}"></div>' * missing + "</body>")
+            padded = pad_pages(html_text, f'<div class="{job.pad_class}"></div>' * missing)
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)

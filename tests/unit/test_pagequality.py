@@ -277,3 +277,42 @@ def test_every_page_quality_code_is_catalogued_and_in_a_group() -> None:
     assert pq.CODES <= set(CATALOGUE)
     assert set().union(*pq.GROUPS.values()) == pq.CODES
     assert all(CATALOGUE[c].severity == "warning" and CATALOGUE[c].hint for c in pq.CODES)
+
+
+LABEL_CSS = """
+@page { @top-center { content: string(box-continued, start); font-size: 6pt; vertical-align: bottom; } }
+.case-study::before { content: ""; display: block; }
+.case-study > h3:first-of-type { string-set: box-continued content(text) " (continued)"; }
+.case-study + * { string-set: box-continued ""; }
+"""
+
+
+def test_flow_a_box_continued_with_its_label_passes(tmp_path: Path) -> None:
+    """The layouts' way (string-set on the title, a margin box with string(x, start)): no P013; the same
+    document without the label rule still gives P013 (test_flow_a_box_continued_without_its_label)."""
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::",
+              "", "After the box."]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div><p>After the box.</p>")
+    found = judge(tmp_path, source, body, css=LABEL_CSS, min_last_page_fill=0)
+    assert [j.finding.format() for j in found.judged] == []
+    assert any("continued" in v for v in found_margin(tmp_path, body, LABEL_CSS, page=2))
+    without = judge(tmp_path, source, body, min_last_page_fill=0)
+    assert only(without, "P013") == [(2, "chapters/t.md", 2)]
+
+
+def test_flow_a_wrong_label_does_not_count(tmp_path: Path) -> None:
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::"]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div>")
+    css = '@page { @top-center { content: "Case study: another one (continued)"; font-size: 6pt; } }'
+    assert only(judge(tmp_path, source, body, css=css, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
+
+
+def found_margin(tmp_path: Path, body: str, css: str, page: int) -> list[str]:
+    import weasyprint
+
+    html_text = (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><style>{CSS}{css}</style></head>'
+                 f'<body><article class="chapter" id="t"><div class="chapter-body">{body}</div></article></body></html>')
+    layout = pq.read_layout(weasyprint.HTML(string=html_text, base_url=str(tmp_path)).render())
+    return list(layout.pages[page - 1].margin_text.values())
