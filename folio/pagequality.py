@@ -69,10 +69,13 @@ DISPLAY_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption", "th
 DISPLAY_CLASSES = ("opener", "pull-quote", "look", "cover", "title-page", "glance-title", "contents")
 BOX_CLASSES = ("case-study", "call-to-action", "key-facts")
 HYPHENS = ("\u2010", "\u00ad")
+INVISIBLE = "\u200b\u2060\ufeff"     # zero-width space, word joiner, zero-width no-break space
 _WORD_TAIL = re.compile(r"([^\W\d_]|\d)+$")
 _WORD_HEAD = re.compile(r"^([^\W\d_]|\d)+")
 _URLISH = re.compile(r"(https?://|www\.|\w\.(uk|com|org|net|gov|eu|io)\b|/\w)", re.I)
 _EMAIL = re.compile(r"\w@\w+\.\w")
+_WORDS = re.compile(r"[^\W\d_]+")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY = re.compile(r"^\d{1,2}(st|nd|rd|th)?$")
 _NUMBER = re.compile(r"^[£$€]?\d[\d,.]*$")
 
@@ -435,6 +438,7 @@ class _Judge:
         self.shown_html = shown_html
         self.limits = limits
         self.out: list[Judged] = []
+        self._common: set[str] | None = None
         self.by_block: dict[int, list[Line]] = defaultdict(list)
         self.by_page: dict[int, list[Line]] = defaultdict(list)
         for line in layout.lines:
@@ -602,7 +606,7 @@ class _Judge:
         texts = list(self.page(number).margin_text.values())
         top = [li for li in self.by_page[number] if li.region == "flow"][:2]
         texts += [li.text for li in top]
-        return any(wanted in SourceIndex._norm(t) and "continued" in t.lower() for t in texts)
+        return any(wanted in SourceIndex._norm(t) and "continued" in SourceIndex._norm(t) for t in texts)
 
     def list_intros(self, lines: list[Line]) -> None:
         by_page: dict[int, list[Line]] = defaultdict(list)
@@ -720,8 +724,9 @@ class _Judge:
                          f"a hyphen leaves {min(len(left), len(right))} letter{'s' if min(len(left), len(right)) != 1 else ''} "
                          f"on one side: '{shown}'", texts, rect=end_rect)
             return
-        # A break inside an address, other than after '/', '.' or '-'
-        if tail_token and head_token and not text.endswith((" ", "/", ".", "-", "\u2010")):
+        # A break inside an address, other than after '/', '.' or '-' (the zero-width space and word
+        # joiner the build puts into addresses are break controls, not characters of the address)
+        if tail_token and head_token and not text.rstrip(INVISIBLE).endswith((" ", "/", ".", "-", "\u2010")):
             whole = "".join(li.block.itertext()) if li.block is not None else ""
             token = tail_token + head_token
             full = next((t for t in whole.split() if token in t), "")    # the address the two pieces belong to
@@ -738,11 +743,29 @@ class _Judge:
             self.add("P040", li.page, li.chapter, f"a number split from its unit: '{tail_token} / {head_token}'",
                      [li.text, nxt.text], rect=rect)
 
+    def common_words(self) -> set[str]:
+        """Every word the book's own text also writes in lower case ('government', 'service'): in a
+        title-case name such a word is a common word, not a proper noun. Built once, from the blocks'
+        text before line breaking."""
+        if self._common is None:
+            words: set[str] = set()
+            for blines in self.by_block.values():
+                block = blines[0].block
+                if block is not None:
+                    words.update(w for w in _WORDS.findall("".join(block.itertext())) if w[:1].islower())
+            self._common = words
+        return self._common
+
     def proper_noun(self, li: Line, left: str, word: str) -> bool:
+        """A name from page_quality.names, or a capitalised word inside a sentence that the book never
+        writes in lower case (so 'Britain' and 'Surrey', not 'Government' in 'Government Digital
+        Service'); month and day names are calendar words, not names to protect."""
         single = {n.lower() for n in self.limits["names"] if " " not in n}
         if word.lower() in single or any(word in n.split() for n in self.limits["names"] if " " in n):
             return True
         if not left[:1].isupper():
+            return False
+        if word.lower() in self.common_words() or word in MONTHS or word in DAYS:
             return False
         before = li.text.rstrip()[:-1].rstrip("\u00ad")[: -len(left)].rstrip() if left else ""
         before = before.rstrip("0123456789\u2060 ")    # a note call after the full stop

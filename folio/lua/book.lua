@@ -173,6 +173,17 @@ local function nbsp(inlines)
   return out
 end
 
+-- 4. Paged editions: a printed web address may break only after '/', '.' or '-'. Line breaking also
+--    allows a break after '?' and '!' (class EX), so a word joiner (U+2060, never drawn) follows them.
+local function glue_address(el)
+  if not inline_notes then return nil end
+  local text = el.text
+  if not (text:match("^https?://") or text:match("^www%.")) then return nil end
+  local glued = text:gsub("([?!])(.)", "%1\u{2060}%2")
+  if glued == text then return nil end
+  return pandoc.Str(glued)
+end
+
 return {
   {Meta = Meta},
   {Pandoc = function(doc)
@@ -195,5 +206,5 @@ return {
     end
     return doc
   end},
-  {Inlines = nbsp},   -- after the ids, so a heading's id does not change
+  {Inlines = nbsp, Str = glue_address},   -- after the ids, so a heading's id does not change
 }

@@ -316,3 +316,28 @@ def found_margin(tmp_path: Path, body: str, css: str, page: int) -> list[str]:
                  f'<body><article class="chapter" id="t"><div class="chapter-body">{body}</div></article></body></html>')
     layout = pq.read_layout(weasyprint.HTML(string=html_text, base_url=str(tmp_path)).render())
     return list(layout.pages[page - 1].margin_text.values())
+
+
+def test_lines_a_title_case_common_word_is_not_a_name(tmp_path: Path) -> None:
+    """'Government' in 'Government Digital Service' is a common word the book also writes in lower case:
+    no P036. The same word is a name when the book never writes it in lower case."""
+    source = ["The Gov", "ernment Digital Service wrote it.", "", "The government agreed."]
+    body = hyphenated("The Gov", "ernment Digital Service wrote it.", 10) + "<p>The government agreed.</p>"
+    common = judge(tmp_path, source, body)
+    assert common.judged == [] and common.hyphenated_ends == 1
+    alone = judge(tmp_path, source[:2], hyphenated("The Gov", "ernment Digital Service wrote it.", 10))
+    assert only(alone, "P036") == [(1, "chapters/t.md", 1)]
+    month = judge(tmp_path, ["On 1 Feb", "ruary it began."], hyphenated("On 1 Feb", "ruary it began.", 10))
+    assert month.hyphenated_ends == 1
+    assert month.judged == []    # a month is a calendar word, not a name to protect
+
+
+def test_lines_an_address_broken_after_its_break_controls_is_fine(tmp_path: Path) -> None:
+    """Large print puts a zero-width space after each slash (and a word joiner after '?'): a break there
+    is after '/', not a fault; a break after '?' without the joiner still is."""
+    source = ["See https://example.org/averylongpathname/thatgoesonandon for it."]
+    body = ("<p style='width: 30ch'>See https://example.org/\u200baverylongpathname/\u200bthatgoesonandon for it.</p>")
+    assert judge(tmp_path, source, body).judged == []
+    query = ["See https://example.org/wrans/?averylongqueryparameter for it."]
+    broken = judge(tmp_path, query, "<p style='width: 30ch'>See https://example.org/wrans/?averylongqueryparameter for it.</p>")
+    assert only(broken, "P038") == [(1, "chapters/t.md", 1)]
