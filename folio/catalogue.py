@@ -123,7 +123,9 @@ _CODES = [
     # Finished files
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),
-    Code("P001", "error", "The contents page numbers do not match the pages where chapters start."),
+    Code("P001", "error", "The contents page numbers do not match the pages where chapters start.",
+         "Rebuild; if it remains, look for a counter-reset of the page counter in the layouts, which breaks "
+         "target-counter() in WeasyPrint (its issue #2114)."),
     Code("P002", "warning", "A page ends with a heading, so its text starts on the next page.",
          "Shorten the text before it, or move a block (a figure or box) so the heading moves with its text."),
     # Finished pages: the page-quality judge (folio.pagequality); warnings, errors under --strict

@@ -47,6 +47,7 @@ GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P
           "Type": ("P050", "P051")}
 
 DEFAULTS: dict[str, Any] = {
+    "enabled": True,                # false: no judge, no report, no press page plan (for measuring its cost)
     "max_empty": 0.2,               # a page more than this fraction empty (not a chapter's last page): P010
     "min_last_page_fill": 0.15,     # a chapter's last page filled less than this after an overrun: P010
     "min_lines": 2,                 # fewer lines of a paragraph alone at a page's foot or head: P011/P012

@@ -164,7 +164,7 @@ def render(job: PdfJob) -> PdfResult:
             document = html.render(**options)
             pages = len(document.pages)
         judgement = None
-        if job.quality is not None:
+        if job.quality is not None and job.quality.limits.get("enabled", True) is not False:
             judgement = pagequality.judge(document, job.quality, job.root, html.etree_element)
         else:
             for number, text in stranded_headings(document):

@@ -341,3 +341,15 @@ def test_lines_an_address_broken_after_its_break_controls_is_fine(tmp_path: Path
     query = ["See https://example.org/wrans/?averylongqueryparameter for it."]
     broken = judge(tmp_path, query, "<p style='width: 30ch'>See https://example.org/wrans/?averylongqueryparameter for it.</p>")
     assert only(broken, "P038") == [(1, "chapters/t.md", 1)]
+
+
+def test_every_page_and_press_code_is_documented_with_a_hint() -> None:
+    from folio.catalogue import CATALOGUE
+    from folio.preflight import CHECK_CODES
+
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "check-codes.md").read_text(encoding="utf-8")
+    wanted = sorted(pq.CODES | set(CHECK_CODES.values()) | {c for c in CATALOGUE if c[0] in "PX"})
+    assert set(wanted) <= set(CATALOGUE)
+    assert [c for c in wanted if not CATALOGUE[c].hint] == []
+    assert [c for c in wanted if c not in docs or CATALOGUE[c].hint.split(";")[0][:40] not in docs] == []
