@@ -353,3 +353,21 @@ def test_every_page_and_press_code_is_documented_with_a_hint() -> None:
     assert set(wanted) <= set(CATALOGUE)
     assert [c for c in wanted if not CATALOGUE[c].hint] == []
     assert [c for c in wanted if c not in docs or CATALOGUE[c].hint.split(";")[0][:40] not in docs] == []
+
+
+def _filtered(markdown: str, tmp_path: Path, inline: bool) -> str:
+    from folio import pandoc
+
+    args = ["-f", "markdown", "-t", "html5", f"--lua-filter={pandoc.LUA_FILTER}"]
+    if inline:
+        args.insert(0, "--metadata=folio-notes:inline")
+    return pandoc.run(args, markdown, tmp_path).output.decode("utf-8")
+
+
+def test_the_filter_lets_printed_addresses_break_only_after_slash_dot_or_hyphen(tmp_path: Path) -> None:
+    text = "See https://www.theyworkforyou.com/wrans/?id=2003-01-06 or www.example.org/a/1 for it.\n"
+    paged = _filtered(text, tmp_path, inline=True)
+    assert "https://www.theyworkforyou.com/\u200bwrans/\u200b?\u2060id=2003-01-06" in paged   # not after https:/
+    assert "www.example.org/\u200ba/\u200b1" in paged
+    web = _filtered(text, tmp_path, inline=False)      # the web and EPUB keep the address as written
+    assert "\u200b" not in web and "\u2060" not in web

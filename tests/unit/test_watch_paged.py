@@ -178,3 +178,15 @@ def test_the_preview_page_carries_the_bar_and_the_status_is_served(tmp_path: Pat
 @pytest.mark.parametrize("status", ["fresh", "stale", "rendering", "failed", "none"])
 def test_the_bar_has_words_for_every_status(status: str) -> None:
     assert f"{status}:" in (ROOT / "layouts" / "reports" / "preview-bar.html.j2").read_text()
+
+
+def test_render_member_pdf_for_real_on_the_sample_book(sample_project: Path) -> None:
+    from folio.build import build
+
+    build(sample_project, targets=())            # the preview build first, as watch does
+    files, findings = watch.render_member_pdf(sample_project)
+    preview = sample_project / "output" / "build" / "preview"
+    assert (preview / "sample-trends.pdf").read_bytes().startswith(b"%PDF-")
+    report = json.loads((preview / "sample-trends-page-quality.json").read_text())
+    assert findings == report["summary"]["findings"] and report["file"] == "sample-trends.pdf"
+    assert files["report"] == "/preview/sample-trends-page-quality.html"
