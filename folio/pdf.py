@@ -103,11 +103,21 @@ def press_links(html_text: str) -> str:
     def add(m: re.Match[str]) -> str:
         url, text = html.unescape(m.group(1)), html.unescape(_TAGS.sub("", m.group(3)))
         short = short_address(url)
-        squashed = "".join(text.split()).casefold()
+        squashed = "".join(text.split()).translate(_BREAK_CONTROLS).casefold()
         if short.casefold() in squashed or url.casefold() in squashed:
             return m.group(0)
-        return f'{m.group(0)}<span class="link-address"> ({html.escape(short)})</span>'
+        return f'{m.group(0)}<span class="link-address"> ({html.escape(printed_address(short))})</span>'
     return _EXTERNAL_LINK.sub(add, html_text)
+
+
+# The break controls folio/lua/book.lua puts into printed addresses: not part of the address.
+_BREAK_CONTROLS = {0x200B: None, 0x2060: None}
+
+
+def printed_address(short: str) -> str:
+    """A printed address that breaks only after '/', '.' or '-', as folio/lua/book.lua makes the
+    addresses in the text: a word joiner after '?' and '!', a zero-width space after each '/'."""
+    return re.sub(r"/(?=.)", "/\u200b", re.sub(r"([?!])(?=.)", "\\1\u2060", short))
 
 
 _BACK_COVER = re.compile(r'<(?:section|div|aside)\b[^>]*\bclass="(?:[^"]*\s)?back-cover(?:\s[^"]*)?"')

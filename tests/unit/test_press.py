@@ -141,3 +141,14 @@ def test_padding_goes_before_the_back_cover() -> None:
     assert pad_pages("<body><p>Text</p></body>", pads) == f"<body><p>Text</p>{pads}</body>"
     other = '<body><section class="back-cover-note">x</section></body>'     # another class: not the cover
     assert pad_pages(other, pads) == f'<body><section class="back-cover-note">x</section>{pads}</body>'
+
+
+def test_an_address_with_break_controls_is_not_printed_twice() -> None:
+    """The Lua filter puts a zero-width space after '/' and a word joiner after '?' into printed
+    addresses; a link whose text is its own address still gets no second, printed copy."""
+    from folio.pdf import press_links
+
+    own = '<a href="https://cy.theyworkforyou.com/wrans/?id=1">https://cy.theyworkforyou.com/\u200bwrans/\u200b?\u2060id=1</a>'
+    assert press_links(own) == own
+    named = press_links('<a href="https://example.org/wrans/?id=1">the answer</a>')
+    assert named.endswith('<span class="link-address"> (example.org/\u200bwrans/\u200b?\u2060id=1)</span>')
