@@ -156,7 +156,8 @@ _CODES = [
     Code("P034", "warning", "Lines: a web or e-mail address is hyphenated at a line end, so it reads as a different address.",
          "Set hyphens: manual on links and addresses; break them only after '/', '.' or '-'."),
     Code("P035", "warning", "Lines: a number is hyphenated at a line end.", "Set hyphens: manual on the element, or rewrap."),
-    Code("P036", "warning", "Lines: a proper noun (a capitalised word, or one in page_quality.names) is hyphenated.",
+    Code("P036", "warning", "Lines: a proper noun (one in page_quality.names, or a capitalised word inside a sentence "
+         "that the book never writes in lower case) is hyphenated.",
          "Add the name to page_quality.names in book.yaml and mark it in the text, or rewrap."),
     Code("P037", "warning", "Lines: display text (a heading, opener, pull quote or caption) is hyphenated.",
          "Set hyphens: manual on display text in the stylesheet."),

@@ -1349,7 +1349,8 @@ th, td { border: 1px solid #595959; padding: .4rem .6rem; text-align: left; vert
 thead th { background: #e8e8e8; }
 td.result { font-weight: 700; white-space: nowrap; }
 table.plan { table-layout: auto; }
-tr.fault td, tr.fault th { background: #fbeeee; }
+table.plan th, table.plan td { overflow-wrap: normal; }
+tr.fault td, tr.fault th { background: #fbeeee; color: #8a1010; font-weight: 700; }
 ul { margin: 0; padding-left: 1.2rem; }
 code { font-family: ui-monospace, monospace; font-size: .95em; }
 .note { color: #404040; font-size: .95rem; font-weight: 400; }
@@ -1367,7 +1368,7 @@ def _plan_html(report: PreflightReport) -> str:
              "same sheets as the text." if prof.self_cover else f"A {prof.binding} binding: the cover is printed separately.")
     blanks = [p.number for p in report.plan if p.blank]
     rows = "".join(
-        f'<tr class="{"ok" if p.allowed else "fault"}"><th scope="row">{p.number}</th><td>{esc(p.place)}</td>'
+        f'<tr class="{"planned" if p.allowed else "fault"}"><th scope="row">{p.number}</th><td>{esc(p.place)}</td>'
         f'<td>{esc(p.holds)}</td><td>{"yes" if p.blank else "no"}</td><td>{"yes" if p.allowed else "FAULT"}</td></tr>'
         for p in report.plan)
     return (f"<h2>Page plan</h2><p>{esc(cover)} {len(report.plan)} pages, in multiples of {prof.page_multiple}; "
