@@ -147,7 +147,10 @@ def render(job: PdfJob) -> PdfResult:
         pages = len(document.pages)
         missing = (-pages) % job.page_multiple
         if missing:
-            padded = html_text.replace("</body>", f'<div class="{job.pad_class}"></div>' * missing + "</body>")
+            # Whole sheets: the padding goes before the back cover, which stays the last page.
+            pads = f'<div class="{job.pad_class}"></div>' * missing
+            at = html_text.find('<section class="back-cover')
+            padded = (html_text[:at] + pads + html_text[at:]) if at >= 0 else html_text.replace("</body>", pads + "</body>")
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)
