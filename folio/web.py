@@ -37,7 +37,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import pandoc, render
+from . import datafiles, figures, pandoc, render
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book
@@ -444,6 +444,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     colour = render.rgb_colour(render.load_palette(root))
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], datafiles.load_figures(root)[0])
     figures_dir = build_dir / "figures"
     images = images_to_copy(root, bodies)
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images)
