@@ -954,7 +954,10 @@ def judge(document: Any, job: JudgeInput, root: Path, tree: Any = None) -> Judge
     index = SourceIndex(job.sources, job.fallback_sources)
     index.root = root
     j = _Judge(layout, index, job.shown_html, job.limits)
-    median, worst, worst_page, hyphens, most, smallest = j.run()
+    try:
+        median, worst, worst_page, hyphens, most, smallest = j.run()
+    finally:
+        _SIBLINGS.clear()     # nothing of the tree stays alive into write_pdf (less for its collector to walk)
     sizes = [(p.width + p.bleed["left"] + p.bleed["right"], p.height + p.bleed["top"] + p.bleed["bottom"],
               p.bleed["left"], p.bleed["top"]) for p in layout.pages]
     return Judgement(job.edition, job.file, len(layout.pages), j.out, median, worst, worst_page, hyphens, most,
