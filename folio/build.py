@@ -169,6 +169,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             figures.write_figures(specs, build_dir / "epub" / "figures", rgb,
                                   figures.TextStyle(fonts=(inter / "Inter-Regular.otf", inter / "Inter-Bold.otf"), outline=True))
         bodies, warnings = converting.result()
+        bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)   # "Figure N." and "Source:"
     report.findings += warnings
 
     # 5. Assemble each edition's HTML with the Jinja layouts.

@@ -112,6 +112,8 @@ _CODES = [
     Code("C012", "error", "The square brackets around a citation do not match.", "Write [@key] or [@key, p. 4]."),
     Code("S010", "error", "An attribute that is not allowed, or a {...} that is not an attribute list.",
          "Only #id, .class, alt, lang and dir are allowed; remove the rest."),
+    Code("S011", "error", "A pull quote repeats a sentence of the book, so every reader would meet it twice.",
+         "Give the pull quote words of its own: a short, sourced point from the chapter's facts."),
     Code("H001", "error", "Raw HTML is not allowed in chapters.", "Use Markdown or one of the fenced-div blocks."),
     # Tools
     Code("T001", "warning", "pandoc reported a warning."),

@@ -187,8 +187,8 @@ def render(job: PdfJob) -> PdfResult:
         from . import pdftags
 
         if job.variant.startswith("pdf/ua"):
-            # What WeasyPrint cannot tag: artifacts, links in /Link elements, figure boxes, pull quotes.
-            pdftags.finish_tagged(temp, pdftags.pull_quote_texts(html_text))
+            # What WeasyPrint cannot tag: artifacts, links in /Link elements, figure boxes.
+            pdftags.finish_tagged(temp)
         else:
             # PDF/X: no annotation in the printed area; the layout prints each address instead.
             pdftags.strip_annotations(temp)
