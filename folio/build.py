@@ -197,7 +197,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
     if warm.is_alive():
         warm.join()   # fork only once the import is complete
     with ProcessPoolExecutor(max_workers=min(2, max(1, len(jobs))), initializer=safety.worker_init) as pool, \
-            ThreadPoolExecutor(2) as threads, safety.time_limit(pool, "WeasyPrint"):
+            ThreadPoolExecutor(2) as threads, ThreadPoolExecutor(1) as judging, safety.time_limit(pool, "WeasyPrint"):
         futures = {pool.submit(pdf.render, j): t for t, j in jobs.items()}
         checks: dict[str, Future[list[Finding]]] = {}
         quality: dict[str, Future[pagequality.Judgement]] = {}
@@ -226,9 +226,11 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             if result.judgement is not None and judge_input is not None:
                 # The fonts really drawn, the thumbnails and both reports, beside the audit below.
                 stem = jobs[t].target.with_suffix("").name
-                quality[t] = pool.submit(pagequality.finish, result.judgement, item.temp, judge_input.fonts,
-                                         build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
-                                         root / "layouts" / "reports")
+                # In one thread here (pypdfium2 is not thread-safe), not the render pool, so that it overlaps the
+                # audit instead of queueing behind it.
+                quality[t] = judging.submit(pagequality.finish, result.judgement, item.temp, judge_input.fonts,
+                                            build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
+                                            root / "layouts" / "reports")
             if t == "press":
                 plan = result.judgement.page_facts if result.judgement is not None else None
                 preflight_run = pool.submit(preflight.run_preflight, item.temp, printer_profile(book), plan)
