@@ -81,6 +81,7 @@ _THRESHOLDS: dict[str, Field] = {
 }
 PAGE_QUALITY_EDITIONS = ("pdf", "press", "large-print")
 PAGE_QUALITY: dict[str, Field] = {
+    "enabled": Field(bool, False, "false: no page-quality judge, report or press page plan (to measure their cost)."),
     **_THRESHOLDS,
     "editions": Field(dict, False, "Thresholds for one edition (pdf, press, large-print), over the ones above.",
                       values=_THRESHOLDS),
