@@ -139,6 +139,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
         rgb = render.rgb_colour(palette)
         specs = sources.figure_specs
         figures.write_figures(specs, build_dir / "figures", rgb, "Inter")
+        if "web" in targets:   # phone-width drawings, which the web edition shows below 38em
+            figures.write_figures(specs, build_dir / "figures-narrow", rgb, figures.narrow_style(), width=figures.NARROW_WIDTH)
         editions = {"pdf": render.Edition("member", book.slug, rgb, "figures")}
         if "press" in targets:
             cmyk = render.cmyk_colour(palette, book.printer.output_intent)

@@ -232,13 +232,20 @@ def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapp
         if not path.is_file():
             raise BuildError([finding("I001", str(path), 0, f"figure '{name}' was not drawn; the web edition needs it")])
         svg, title_id = inline_svg(path, used)
+        narrow = figures_dir.parent / "figures-narrow" / f"{name}.svg"
+        hint = SCROLL_HINT
+        if narrow.is_file():   # a drawing for phones (folio.figures.narrow_style): no sideways scrolling
+            small, _ = inline_svg(narrow, used)
+            svg = (svg.replace('class="figure-svg"', 'class="figure-svg figure-svg-wide"', 1) + "\n"
+                   + small.replace('class="figure-svg"', 'class="figure-svg figure-svg-narrow"', 1))
+            hint = ""
         fid = re.search(r'id="([^"]+)"', m.group("attrs"))
         caption_id = _unique(f"{fid.group(1) if fid else 'figure-' + name}-caption", used)
         has_caption = "<figcaption>" in inner
         label = caption_id if has_caption else title_id
         frame = (f'<div class="figure-frame" tabindex="0" role="group"'
                  f'{f" aria-labelledby={chr(34)}{label}{chr(34)}" if label else ""}>\n{svg}\n</div>')
-        inner = inner[:img.start()] + SCROLL_HINT + "\n" + frame + inner[img.end():]
+        inner = inner[:img.start()] + hint + "\n" + frame + inner[img.end():]
         inner = inner.replace("<figcaption>", f'<figcaption id="{caption_id}">', 1)
         return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>'
 
