@@ -37,7 +37,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import pandoc, render
+from . import pandoc, render, search
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book
@@ -414,6 +414,10 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
             **common, current=page.file, page=page, body=Markup(page.body), notes=[Markup(n) for n in page.notes],
             previous=pages[i - 1] if i > 0 else None, next=pages[i + 1] if i + 1 < len(pages) else None)
         (target / page.file).write_text(text, encoding="utf-8")
+    plain = env.overlay(autoescape=False)
+    (target / "css" / "search.css").write_text(plain.get_template("web/search.css.j2").render(c=colour), encoding="utf-8")
+    search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
+    (target / "search.html").write_text(search_page, encoding="utf-8")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -470,6 +474,9 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             _copy((root / "chapters" / src).resolve(), temp / target)
         for name in FONT_DIRS:
             shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
+        _copy(root / "assets" / "js" / "search.js", temp / "js" / "search.js")
+        search.index_site(temp, book.language, len(pages))
+        _copy(root / "assets" / "js" / "pagefind-LICENCE.txt", temp / search.INDEX_DIR / "LICENCE.txt")
         swap_into_place(temp, out_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
