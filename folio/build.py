@@ -54,7 +54,8 @@ class BuildReport:
 
     def fails(self, strict: bool) -> bool:
         """Errors, or (strict) warnings other than page-quality ones, which follow page_quality_strict."""
-        return bool(self.errors) or (strict and any(w.code not in pagequality.CODES for w in self.warnings))
+        return bool(self.errors) or (strict and any(w.code not in pagequality.CODES | preflight.PAGE_PLAN_CODES
+                                                     for w in self.warnings))
 
     @property
     def errors(self) -> list[Finding]:
@@ -168,6 +169,7 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
             figures.write_figures(specs, build_dir / "epub" / "figures", rgb,
                                   figures.TextStyle(fonts=(inter / "Inter-Regular.otf", inter / "Inter-Bold.otf"), outline=True))
         bodies, warnings = converting.result()
+        bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)   # "Figure N." and "Source:"
     report.findings += warnings
 
     # 5. Assemble each edition's HTML with the Jinja layouts.
@@ -228,7 +230,8 @@ def _render_and_publish(root: Path, sources: Sources, targets: tuple[str, ...], 
                                          build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
                                          root / "layouts" / "reports")
             if t == "press":
-                preflight_run = pool.submit(preflight.run_preflight, item.temp, printer_profile(book))
+                plan = result.judgement.page_facts if result.judgement is not None else None
+                preflight_run = pool.submit(preflight.run_preflight, item.temp, printer_profile(book), plan)
             else:
                 checks[item.target.name] = pool.submit(audit.audit_pdf, item.temp, large_print=t == "large-print",
                                                        language=book.language)
@@ -333,11 +336,12 @@ def press_reports(book: config.Book, item: publish.Staged, result: preflight.Pre
     for check in result.checks:
         if not check.passed:
             where = "; ".join(check.at_fault[:5]) or "the whole file"
-            code = "X002" if check.name == "annotations" else "X001"
-            report.findings.append(finding(code, item.target.name, 0,
-                                           f"preflight check '{check.name}' failed: measured {check.measured}, "
-                                           f"limit {check.limit}: {where}",
-                                           hint=f"see {relpath(html_temp, book.root)}"))
+            code = preflight.CHECK_CODES.get(check.name, "X001")
+            found = finding(code, item.target.name, 0, f"preflight check '{check.name}' failed: measured "
+                            f"{check.measured}, limit {check.limit}: {where}", hint=f"see {relpath(html_temp, book.root)}")
+            if code in preflight.PAGE_PLAN_CODES and report.page_quality_strict:
+                found = dataclasses.replace(found, severity="error")   # the page plan follows the page-quality findings
+            report.findings.append(found)
     return [publish.Staged("preflight-json", json_temp, item.target.parent / json_temp.name, None, 0.0),
             publish.Staged("preflight-html", html_temp, item.target.parent / html_temp.name, None, 0.0)]
 

@@ -15,7 +15,9 @@ import json
 import os
 from pathlib import Path
 
-INPUTS = ("book.yaml", "chapters", "layouts", "assets", "folio")
+# The locks are inputs too: the accessibility statement names the tool versions they pin.
+INPUTS = ("book.yaml", "chapters", "layouts", "assets", "folio",
+          "requirements.lock", "requirements-test.lock", "package-lock.json")
 # Inputs a target does not read, so changing them does not rebuild it.
 UNUSED: dict[str, tuple[str, ...]] = {
     "epub": ("layouts/css/book.css.j2", "layouts/cover-motif.svg.j2", "layouts/book.html.j2", "layouts/web", "assets/icc"),
