@@ -25,6 +25,7 @@ end; an error leaves the previous site as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -37,7 +38,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import datafiles, figures, pandoc, render, search
+from . import chartdata, datafiles, figures, pandoc, render, search
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book
@@ -46,6 +47,7 @@ from .errors import BuildError, Finding
 __all__ = ["DOWNLOADS", "Download", "Page", "build_site", "human_size"]
 
 HOME_FIGURE = "timeline"                   # the figure shown on the home page
+DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
 FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
 TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title"})   # ids the chapter layout writes
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
@@ -220,8 +222,10 @@ def inline_svg(path: Path, used: set[str]) -> tuple[str, str]:
     return text.strip(), title.group(1) if title else ""
 
 
-def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapping[str, str]) -> str:
-    """Each generated figure inline, in a frame; other images point to their copy in media/."""
+def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapping[str, str],
+                  data: Mapping[str, str] | None = None) -> str:
+    """Each generated figure inline, in a frame, followed by its data (``data``: figure name to the
+    HTML of ``chartdata.details_html``); other images point to their copy in media/."""
     def figure(m: re.Match[str]) -> str:
         inner = m.group("inner")
         img = _FIG_IMG.search(inner)
@@ -240,7 +244,8 @@ def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapp
                  f'{f" aria-labelledby={chr(34)}{label}{chr(34)}" if label else ""}>\n{svg}\n</div>')
         inner = inner[:img.start()] + SCROLL_HINT + "\n" + frame + inner[img.end():]
         inner = inner.replace("<figcaption>", f'<figcaption id="{caption_id}">', 1)
-        return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>'
+        after = f"\n{data[name]}" if data and name in data else ""
+        return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>{after}'
 
     body = _FIGURE.sub(figure, body)
     return _IMG.sub(lambda m: f'<img src="{copy_image.get(m.group("src"), m.group("src"))}"', body)
@@ -296,7 +301,7 @@ def chapter_file(chapter: Chapter) -> str:
 
 
 def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[str, list[str]],
-                  figures_dir: Path, images: dict[str, str]) -> list[Page]:
+                  figures_dir: Path, images: dict[str, str], data: Mapping[str, str] | None = None) -> list[Page]:
     numbers = render.theme_numbers(chapters)
     pages = [Page(c, chapter_file(c), numbers.get(c.id), bodies.get(c.id, ""), notes.get(c.id, [])) for c in chapters]
     bad = [p.chapter for p in pages
@@ -307,7 +312,7 @@ def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[s
                                   + ", ".join(sorted(TEMPLATE_IDS)) + ".") for c in bad])
     for page in pages:
         used = set(_ID.findall(page.body)) | {page.chapter.id} | TEMPLATE_IDS
-        body = place_figures(page.body, figures_dir, used, images)
+        body = place_figures(page.body, figures_dir, used, images, data)
         # Pull quotes have words of their own (source check S011), so they stay visible to readers.
         page.body = wrap_tables(body, used)
         page.sections = sections(page.body)
@@ -358,6 +363,7 @@ class HomeFigure:
     title_id: str
     caption: str          # HTML, from the book, without its notes
     page: Page | None     # the chapter that has the figure
+    data: str = ""        # its data as a table (chartdata.details_html)
 
 
 def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path) -> HomeFigure | None:
@@ -448,12 +454,17 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     colour = render.rgb_colour(render.load_palette(root))
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
-    bodies = figures.label_figures(bodies, [c.id for c in chapters], datafiles.load_figures(root)[0])
+    specs = datafiles.load_figures(root)[0]
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
     figures_dir = build_dir / "figures"
     images = images_to_copy(root, bodies)
-    pages = prepare_pages(chapters, bodies, notes, figures_dir, images)
+    tables = {s.id: chartdata.data_table(s) for s in specs}
+    data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
+    pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
     offered = downloads(book, root / "output", files)
     figure = home_figure(bodies, pages, figures_dir)
+    if figure is not None and HOME_FIGURE in data:
+        figure = dataclasses.replace(figure, data=wrap_tables(data[HOME_FIGURE], {"page-main"}))
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
@@ -464,6 +475,9 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             _copy(source, temp / download.href)
         for src, target in images.items():
             _copy((root / "chapters" / src).resolve(), temp / target)
+        (temp / DATA_DIR).mkdir()
+        for name, table in tables.items():
+            (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
         for name in FONT_DIRS:
             shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
         _copy(root / "assets" / "js" / "search.js", temp / "js" / "search.js")

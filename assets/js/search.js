@@ -35,7 +35,7 @@
     p.className = 'search-excerpt';
     p.innerHTML = data.excerpt;          // Pagefind escapes the text; only <mark> is markup.
     li.appendChild(p);
-    var subs = (data.sub_results || []).filter(function (s) { return s.url !== data.url && s.title; }).slice(0, 3);
+    var subs = (data.sub_results || []).filter(function (s) { return s.url !== data.url && s.title && s.title !== a.textContent; }).slice(0, 3);
     if (subs.length) {
       var ul = document.createElement('ul');
       ul.setAttribute('aria-label', 'Sections of ' + a.textContent);
