@@ -48,8 +48,9 @@ __all__ = ["DOWNLOADS", "Download", "Page", "build_site", "human_size"]
 
 HOME_FIGURE = "timeline"                   # the figure shown on the home page
 DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
+ACTION_PLAN = "action-plan.html"           # every "What you can do next" list, as one plan
 FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
-TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title"})   # ids the chapter layout writes
+TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search"})   # ids the chapter layout writes
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 SCROLL_HINT = '<p class="scroll-hint" aria-hidden="true">Scroll sideways to see the whole figure.</p>'
 _CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -281,6 +282,35 @@ def wrap_tables(body: str, used: set[str]) -> str:
     return _TABLE.sub(table, body)
 
 
+_ACTIONS = re.compile(r'<section id="(?P<id>[^"]+)" class="call-to-action">\s*<h3(?: id="[^"]*")?>(?P<title>.*?)</h3>\s*'
+                      r'<ol(?P<attrs>[^>]*)>(?P<items>.*?)</ol>(?P<rest>.*?)</section>', re.S)
+
+
+@dataclass(frozen=True)
+class Actions:
+    key: str              # the id of the chapter's call-to-action block, shared with the action plan page
+    title: str            # its heading, HTML
+    items: str            # its <li> elements, HTML
+    page: Page
+
+
+def mark_actions(body: str) -> str:
+    """Each "What you can do next" list becomes a checklist for ``actions.js`` (``data-actions``, named
+    by its heading), with a link to the action plan page; without the script it stays a plain list."""
+    def mark(m: re.Match[str]) -> str:
+        key = m.group("id")
+        return (f'<section id="{key}" class="call-to-action">\n<h3 id="{key}-title">{m.group("title")}</h3>\n'
+                f'<ol{m.group("attrs")} data-actions="{key}" aria-labelledby="{key}-title">{m.group("items")}</ol>'
+                f'{m.group("rest")}<p class="plan-link"><a href="{ACTION_PLAN}">All the actions of this report in one '
+                f'plan you can tick, print or save</a></p>\n</section>')
+    return _ACTIONS.sub(mark, body)
+
+
+def actions_of(pages: list[Page]) -> list[Actions]:
+    return [Actions(m.group("id"), m.group("title"), m.group("items"), page)
+            for page in pages for m in _ACTIONS.finditer(page.body)]
+
+
 _H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>', re.S)
 
 
@@ -314,7 +344,8 @@ def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[s
         used = set(_ID.findall(page.body)) | {page.chapter.id} | TEMPLATE_IDS
         body = place_figures(page.body, figures_dir, used, images, data)
         # Pull quotes have words of their own (source check S011), so they stay visible to readers.
-        page.body = wrap_tables(body, used)
+        page.body = mark_actions(wrap_tables(body, used))
+        used |= {f"{a.key}-title" for a in actions_of([page])}
         page.sections = sections(page.body)
         page.ids = used | {f"fn{n}" for n in range(1, len(page.notes) + 1)}
     page_of = {i: p.file for p in reversed(pages) for i in p.ids}
@@ -400,6 +431,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
         "sources": next((p for p in pages if 'id="refs"' in p.body), None),
         "statement": next((p for p in pages if _STATEMENT.search(p.chapter.body)), None),
         "number_words": NUMBER_WORDS, "scroll_hint": Markup(SCROLL_HINT),
+        "action_plan": ACTION_PLAN if actions_of(pages) else None,
     }
     home = env.get_template("web/home.html.j2").render(
         **common, current="index.html", figure=figure, glance=[p for p in pages if p.number],
@@ -415,6 +447,9 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     (target / "css" / "search.css").write_text(plain.get_template("web/search.css.j2").render(c=colour), encoding="utf-8")
     search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
     (target / "search.html").write_text(search_page, encoding="utf-8")
+    if common["action_plan"]:
+        plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions_of(pages))
+        (target / ACTION_PLAN).write_text(plan, encoding="utf-8")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -480,7 +515,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
         for name in FONT_DIRS:
             shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
-        _copy(root / "assets" / "js" / "search.js", temp / "js" / "search.js")
+        for script in ("search.js", "actions.js"):
+            _copy(root / "assets" / "js" / script, temp / "js" / script)
         search.index_site(temp, book.language, len(pages))
         _copy(root / "assets" / "js" / "pagefind-LICENCE.txt", temp / search.INDEX_DIR / "LICENCE.txt")
         swap_into_place(temp, out_dir)
