@@ -27,6 +27,7 @@ class DataTable:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]    # as shown: "19%"
     raw: tuple[tuple[str, ...], ...]     # as in the data file: "19"
+    themes: tuple[str, ...] = ()         # a timeline's theme key per row, for filtering on the web
 
 
 def _num(value: float) -> str:
@@ -59,7 +60,7 @@ def data_table(spec: FigureSpec) -> DataTable:
                   for m in milestones)
     raw = tuple((f"{m.year}-{m.month:02d}" if m.month else str(m.year), names.get(m.theme, m.theme), m.text)
                 for m in milestones)
-    return DataTable(spec.id, caption, header, shown, raw)
+    return DataTable(spec.id, caption, header, shown, raw, tuple(m.theme for m in milestones))
 
 
 def csv_text(table: DataTable) -> str:
@@ -75,8 +76,9 @@ def table_html(table: DataTable, caption_id: str = "") -> str:
     """The table as HTML that is also well-formed XHTML (for the EPUB)."""
     cid = f' id="{escape(caption_id)}"' if caption_id else ""
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in table.header)
-    body = "".join("<tr>" + f'<th scope="row">{escape(r[0])}</th>' + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>"
-                   for r in table.rows)
+    keys = table.themes or ("",) * len(table.rows)
+    body = "".join((f'<tr data-theme="{escape(k)}">' if k else "<tr>") + f'<th scope="row">{escape(r[0])}</th>'
+                   + "".join(f"<td>{escape(c)}</td>" for c in r[1:]) + "</tr>" for r, k in zip(table.rows, keys, strict=True))
     return (f'<table class="figure-data-table"><caption{cid}>{escape(table.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
@@ -84,6 +86,11 @@ def table_html(table: DataTable, caption_id: str = "") -> str:
 def details_html(table: DataTable, csv_href: str) -> str:
     """For the web: the table behind a disclosure after the chart, and the CSV to download. (The web
     edition frames every table for scrolling: ``web.wrap_tables``.)"""
+    if table.themes:     # a timeline: open, as a list of milestones a reader can filter by theme (timeline.js)
+        return (f'<details class="figure-data figure-data-timeline" open><summary>The milestones as a table</summary>\n'
+                f'{table_html(table)}\n'
+                f'<p class="figure-data-download"><a href="{escape(csv_href)}" download>Download the milestones (CSV, '
+                f'{len(table.rows)} rows)</a></p>\n</details>')
     return (f'<details class="figure-data"><summary>Show the data of this chart as a table</summary>\n'
             f'{table_html(table)}\n'
             f'<p class="figure-data-download"><a href="{escape(csv_href)}" download>Download the data (CSV, '

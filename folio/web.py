@@ -515,7 +515,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
         for name in FONT_DIRS:
             shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
-        for script in ("search.js", "actions.js"):
+        for script in ("search.js", "actions.js", "timeline.js"):
             _copy(root / "assets" / "js" / script, temp / "js" / script)
         search.index_site(temp, book.language, len(pages))
         _copy(root / "assets" / "js" / "pagefind-LICENCE.txt", temp / search.INDEX_DIR / "LICENCE.txt")

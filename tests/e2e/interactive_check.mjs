@@ -3,6 +3,8 @@
 //   type the words, press Enter, wait for the status line, then Tab on to the first result;
 // - the action checklists: Tab to the first tick box of --chapter, tick it with Space, reload,
 //   find it still ticked there and on action-plan.html, save the plan as a file, clear the ticks;
+// - the timeline's milestones: Tab to the first theme box of --timeline, untick it with Space, and
+//   find that theme's rows hidden and the count in the status line;
 // - axe (WCAG 2.2 AA) on search.html and action-plan.html at 1280 and 390 px, with the scripts
 //   and without them (every .js request refused).
 // Prints one JSON report.
@@ -30,7 +32,8 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
 });
 const chapter = option('chapter', '');
-const report = { queries: [], console: [], axe: {}, tabsToField: null, actions: null };
+const timelinePage = option('timeline', '');
+const report = { queries: [], console: [], axe: {}, tabsToField: null, actions: null, timeline: null };
 const widths = [1280, 390];
 
 async function axe(page) {
@@ -124,6 +127,24 @@ if (chapter) {
   await pg.keyboard.press('Enter');
   a.afterClear = await pg.locator('main input[type=checkbox]:checked').count();
   report.actions = a;
+  await ctx.close();
+}
+if (timelinePage) {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 900 } });
+  const pg = await ctx.newPage();
+  pg.on('pageerror', (err) => report.console.push(err.message));
+  await pg.goto(new URL(timelinePage, base).href, { waitUntil: 'load' });
+  const t = { before: await pg.textContent('.timeline-status') };
+  const onChoice = () => pg.evaluate(() => !!(document.activeElement && document.activeElement.closest('.timeline-filter')));
+  let tabs = 0;
+  while (tabs < 400 && !(await onChoice())) { await pg.keyboard.press('Tab'); tabs += 1; }
+  t.theme = await pg.evaluate(() => document.activeElement.value);
+  await pg.keyboard.press('Space');
+  t.after = await pg.textContent('.timeline-status');
+  t.visibleOfTheme = await pg.locator(`.figure-data-timeline tr[data-theme="${t.theme}"]:visible`).count();
+  t.rowsOfTheme = await pg.locator(`.figure-data-timeline tr[data-theme="${t.theme}"]`).count();
+  t.visible = await pg.locator('.figure-data-timeline tbody tr:visible').count();
+  report.timeline = t;
   await ctx.close();
 }
 await browser.close();

@@ -5,6 +5,7 @@ the keyboard only (``interactive_check.mjs``), over http as a reader on a static
   first results; without JavaScript the search page is a list of every chapter and section.
 - "What you can do next" checklists (assets/js/actions.js): a tick made with the keyboard survives a
   reload, shows on the action plan page, is in the saved text file, and can be cleared.
+- the timeline's milestones (assets/js/timeline.js): unticking a theme with the keyboard hides its rows.
 - axe reports nothing on the search and action plan pages at 1280 and 390 px, with and without
   the scripts.
 """
@@ -93,7 +94,7 @@ def interactive(browser_ready: None, site: Path, loopback: str) -> dict[str, Any
     queries = phrases(chapters)
     with_actions = next(p.name for p in chapters if "data-actions=" in p.read_text(encoding="utf-8"))
     command = ["node", str(SCRIPT), "--base", loopback, "--chromium", str(CHROMIUM), "--axe", str(AXE),
-               "--queries", json.dumps(list(queries)), "--chapter", with_actions]
+               "--queries", json.dumps(list(queries)), "--chapter", with_actions, "--timeline", "index.html"]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-4000:]
     report: dict[str, Any] = json.loads(proc.stdout)
@@ -135,3 +136,12 @@ def test_a_tick_made_by_keyboard_is_kept_shown_on_the_plan_saved_and_cleared(int
     assert ticked == ["[x] " + " ".join(a["name"].split())]
     assert sum(line.startswith("[ ] ") for line in a["saved"].splitlines()) == a["planBoxes"] - 1
     assert a["afterClear"] == 0
+
+
+def test_the_timeline_filters_by_theme_with_the_keyboard(interactive: dict[str, Any]) -> None:
+    t = interactive["timeline"]
+    total = int(t["before"].split(" of ")[1].split()[0])
+    assert t["before"] == f"Showing {total} of {total} milestones."
+    assert t["rowsOfTheme"] > 0 and t["visibleOfTheme"] == 0
+    assert t["visible"] == total - t["rowsOfTheme"]
+    assert t["after"] == f"Showing {total - t['rowsOfTheme']} of {total} milestones."
