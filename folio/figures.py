@@ -981,3 +981,8 @@ def label_figures(bodies: Mapping[str, str], order: Sequence[str], specs: Sequen
         if chapter_id in out:
             out[chapter_id] = _FIGURE_HTML.sub(caption, out[chapter_id])
     return out
+
+
+def figure_data(spec: FigureSpec) -> tuple[str, object]:
+    """The kind of a figure and its checked data, as the drawing uses them (for folio.chartdata)."""
+    return _parse(spec, spec.id)
