@@ -12,6 +12,9 @@ Only ratios between figures from the same run mean anything on a shared, noisy m
   (e) make_book.py pdf after editing one chapter (and all after the same edit)
   (f) make_book.py pdf on a book ten times longer, built from the chapters
   sum: pdf + press + large-print + epub + web, each cold and one after another (for the 'all' ratio)
+
+  --page-quality-cost: only a cold make_book.py pdf with and without the page-quality report
+  (book.yaml page_quality.enabled: false), the two taking turns in every run: the report's share.
 """
 
 from __future__ import annotations
@@ -113,6 +116,36 @@ def pdf_only(roots: list[Path], runs: int) -> int:
     return 0
 
 
+def page_quality_cost(runs: int) -> int:
+    """Cold `make_book.py pdf` with the page-quality report and without it, in turns, in one run."""
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
+        on = project_copy(Path(tmp), "with-report")
+        off = project_copy(Path(tmp), "without-report")
+        book = (off / "book.yaml").read_text()
+        if not re.search(r"^page_quality:\n", book, flags=re.M):
+            raise SystemExit("book.yaml has no page_quality section to switch off")
+        (off / "book.yaml").write_text(re.sub(r"^page_quality:\n", "page_quality:\n  enabled: false\n", book, count=1, flags=re.M))
+        samples: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+        for run in range(runs):
+            print(f"run {run + 1} of {runs}", file=sys.stderr)
+            order = [("with", on), ("without", off)] if run % 2 == 0 else [("without", off), ("with", on)]
+            for name, project in order:
+                clean(project)
+                samples[name].append(timed(make_book(project, "pdf"), project))
+            if not list((on / "output").glob("*-page-quality.json")):
+                raise SystemExit("the build with the report wrote no page-quality report")
+            if list((off / "output").glob("*-page-quality.json")):
+                raise SystemExit("the build without the report still wrote one")
+    with_report, without = median(samples["with"]), median(samples["without"])
+    ratio = with_report[0] / without[0]
+    print(f"\n{'figure':<54} {'median s':>9} {'peak MB':>8}")
+    print(f"{'(c) pdf, cold, with the page-quality report':<54} {with_report[0]:>9.2f} {with_report[1]:>8.0f}")
+    print(f"{'(c) pdf, cold, without it':<54} {without[0]:>9.2f} {without[1]:>8.0f}")
+    print(f"\n{'with report / without':<40} {ratio:>7.3f}  <= 1.10  {'met' if ratio <= 1.10 else 'MISSED'}")
+    print(json.dumps({k: [round(x[0], 3) for x in v] for k, v in samples.items()}), file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -121,7 +154,11 @@ def main() -> int:
                         help="measure only (b) and (c): the bare render and a cold make_book.py pdf")
     parser.add_argument("--root", type=Path, action="append",
                         help="with --pdf-only: a checkout to measure (repeat it to compare versions with one venv)")
+    parser.add_argument("--page-quality-cost", action="store_true",
+                        help="measure only a cold make_book.py pdf with and without the page-quality report")
     args = parser.parse_args()
+    if args.page_quality_cost:
+        return page_quality_cost(args.runs)
     if args.pdf_only:
         return pdf_only(args.root or [ROOT], args.runs)
     results: dict[str, tuple[float, float]] = {}

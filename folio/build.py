@@ -16,13 +16,16 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import a11y, cache, config, editions, pagequality, pandoc, pdf, publish, render, safety
+from . import a11y, cache, config, editions, figures, pagequality, pandoc, pdf, preflight, publish, render, safety
 from . import chapters as chapters_mod
 from .catalogue import finding
 from .errors import BuildError, Finding
 from .read import Sources, read_sources
 
 __all__ = ["BuildReport", "Sources", "build", "clean", "read_sources"]
+# Warnings that are errors under page_quality_strict (which follows --strict unless told otherwise):
+# the page-quality findings and the press page plan's.
+FOLLOW_PAGE_QUALITY = pagequality.CODES | preflight.PAGE_PLAN_CODES
 
 
 @dataclass
@@ -35,7 +38,7 @@ class BuildReport:
 
     def fails(self, strict: bool) -> bool:
         """Errors, or (strict) warnings other than page-quality ones, which follow page_quality_strict."""
-        return bool(self.errors) or (strict and any(w.code not in pagequality.CODES for w in self.warnings))
+        return bool(self.errors) or (strict and any(w.code not in FOLLOW_PAGE_QUALITY for w in self.warnings))
 
     @property
     def errors(self) -> list[Finding]:
@@ -47,7 +50,7 @@ class BuildReport:
 
     def add(self, outcome: editions.Outcome) -> None:
         """One edition's findings (page quality as errors under page_quality_strict) and summaries."""
-        self.findings += [replace(f, severity="error") if self.page_quality_strict and f.code in pagequality.CODES
+        self.findings += [replace(f, severity="error") if self.page_quality_strict and f.code in FOLLOW_PAGE_QUALITY
                           else f for f in outcome.findings]
         self.checks += outcome.checks
 
@@ -132,7 +135,9 @@ def shared_work(root: Path, sources: Sources, stale: list[config.Edition], repor
         converting = side.submit(convert_markdown, root, book, sources.chapters, shared.inserts)
         shared.build_dir.mkdir(parents=True, exist_ok=True)
         editions.draw_figures(shared, prepared)
-        shared.bodies, warnings = converting.result()
+        bodies, warnings = converting.result()
+        # "Figure N." and "Source:", numbered through the book.
+        shared.bodies = figures.label_figures(bodies, [c.id for c in sources.chapters], sources.figure_specs)
     report.findings += warnings
     for edition in prepared:
         editions.prepare(shared, edition)
@@ -144,7 +149,7 @@ def run_jobs(jobs: list[editions.Job], report: BuildReport, warm: threading.Thre
     """Start every job, costliest first; as each render finishes, start its judges; once every
     file exists (and nothing failed), start the jobs that wait for them; collect every outcome."""
     first = sorted((j for j in jobs if not j.waits), key=lambda j: -j.cost)
-    renders = sum(1 for j in first if j.cost)
+    renders = sum(1 for j in first if j.renders)
     if warm.is_alive():
         warm.join()   # fork only once the import is complete
     workers = min(2, os.cpu_count() or 1, max(1, renders))

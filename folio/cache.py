@@ -17,7 +17,9 @@ from pathlib import Path
 from .config import Book, Edition
 from .publish import atomic_write
 
-INPUTS = ("book.yaml", "chapters", "layouts", "assets", "folio")
+# The locks are inputs too: the accessibility statement names the tool versions they pin.
+INPUTS = ("book.yaml", "chapters", "layouts", "assets", "folio",
+          "requirements.lock", "requirements-test.lock", "package-lock.json")
 # Inputs an edition of each format does not read, so changing them does not rebuild it; ICC
 # profiles are read only by CMYK editions.
 UNUSED: dict[str, tuple[str, ...]] = {

@@ -112,6 +112,8 @@ _CODES = [
     Code("C012", "error", "The square brackets around a citation do not match.", "Write [@key] or [@key, p. 4]."),
     Code("S010", "error", "An attribute that is not allowed, or a {...} that is not an attribute list.",
          "Only #id, .class, alt, lang and dir are allowed; remove the rest."),
+    Code("S011", "error", "A pull quote repeats a sentence of the book, so every reader would meet it twice.",
+         "Give the pull quote words of its own: a short, sourced point from the chapter's facts."),
     Code("H001", "error", "Raw HTML is not allowed in chapters.", "Use Markdown or one of the fenced-div blocks."),
     # Tools
     Code("T001", "warning", "pandoc reported a warning."),
@@ -123,7 +125,9 @@ _CODES = [
     # Finished files
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),
-    Code("P001", "error", "The contents page numbers do not match the pages where chapters start."),
+    Code("P001", "error", "The contents page numbers do not match the pages where chapters start.",
+         "Rebuild; if it remains, look for a counter-reset of the page counter in the layouts, which breaks "
+         "target-counter() in WeasyPrint (its issue #2114)."),
     Code("P002", "warning", "A page ends with a heading, so its text starts on the next page.",
          "Shorten the text before it, or move a block (a figure or box) so the heading moves with its text."),
     # Finished pages: the page-quality judge (folio.pagequality); warnings, errors under --strict
@@ -154,7 +158,8 @@ _CODES = [
     Code("P034", "warning", "Lines: a web or e-mail address is hyphenated at a line end, so it reads as a different address.",
          "Set hyphens: manual on links and addresses; break them only after '/', '.' or '-'."),
     Code("P035", "warning", "Lines: a number is hyphenated at a line end.", "Set hyphens: manual on the element, or rewrap."),
-    Code("P036", "warning", "Lines: a proper noun (a capitalised word, or one in page_quality.names) is hyphenated.",
+    Code("P036", "warning", "Lines: a proper noun (one in page_quality.names, or a capitalised word inside a sentence "
+         "that the book never writes in lower case) is hyphenated.",
          "Add the name to page_quality.names in book.yaml and mark it in the text, or rewrap."),
     Code("P037", "warning", "Lines: display text (a heading, opener, pull quote or caption) is hyphenated.",
          "Set hyphens: manual on display text in the stylesheet."),
@@ -171,6 +176,14 @@ _CODES = [
     Code("X001", "error", "The press PDF failed preflight.", "Open output/*-press-preflight.html for details."),
     Code("X002", "error", "The press PDF has an annotation (a link) inside its bleed box; PDF/X allows none in the printed area.",
          "Build the press edition with make_book.py, which prints each address and removes the annotations."),
+    Code("X003", "warning", "Press page plan: the last page of a self-cover job is not the designed back cover "
+         "(an element of class 'back-cover'), or the back cover carries running text, a running head or a page number.",
+         "Give the press edition a back cover (layouts: a section with class 'back-cover', last in the book, on a page "
+         "without margin boxes); see the page plan in output/*-press-preflight.html."),
+    Code("X004", "warning", "Press page plan: a blank page the binding does not need (only the padding to the page "
+         "multiple, just before the outside back cover, may be blank).",
+         "Let chapters start on any page in the press edition (break-before: page, not right), or fill the page; "
+         "see the page plan in output/*-press-preflight.html."),
     # Finished files: accessibility audit of the PDFs (folio.audit)
     Code("A100", "error", "The PDF cannot be opened.",
          "Rebuild it; the file is damaged or not a PDF."),

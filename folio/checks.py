@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import safety, sources, yamlio
+from . import pullquotes, safety, sources, yamlio
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
@@ -414,5 +414,6 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
         out.extend(found)
         cited |= keys_used
+    out.extend(pullquotes.check(chapters))
     out.extend(sources.run(chapters, root, bibliography, bib_path, cited))
     return out

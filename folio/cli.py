@@ -239,15 +239,19 @@ def run_watch(console: Console, root: Path, port: int) -> int:
     from .build import build
 
     state = watch.State()
-    server = watch.serve(root / "output" / "build", f"{_slug(root)}.html", state, port)
+    server = watch.serve(root / "output" / "build", f"{_slug(root)}.html", state, port,
+                         bar=watch.preview_bar(root / "layouts" / "reports"))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     console.print(f"Watching chapters/, layouts/, assets/ and book.yaml. Preview: {url}  (Ctrl+C to stop)")
 
     def rebuild() -> object:
         return build(root, targets=())
-    watch.rebuild(rebuild, state, lambda m: console.print(m, markup=False))
+    say = lambda m: console.print(m, markup=False)  # noqa: E731
+    # After each preview build, the member PDF and its page-quality report in the background.
+    paged = watch.PagedRenderer(lambda _version: watch.render_member_pdf(root), state, say)
+    watch.rebuild(rebuild, state, say, paged)
     try:
-        watch.loop(root, rebuild, state, lambda m: console.print(m, markup=False))
+        watch.loop(root, rebuild, state, say, paged=paged)
     finally:
         server.shutdown()
     return 0

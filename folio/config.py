@@ -81,6 +81,7 @@ _THRESHOLDS: dict[str, Field] = {
     "opener_classes": Field(list, False, "Classes whose first page needs no running head (cover, opener).", items=str),
 }
 PAGE_QUALITY: dict[str, Field] = {
+    "enabled": Field(bool, False, "false: no page-quality judge, report or press page plan (to measure their cost)."),
     **_THRESHOLDS,
     "editions": Field(dict, False, "Thresholds for one paged edition (a name under 'editions'), over the ones above.",
                       values=_THRESHOLDS),
@@ -149,6 +150,7 @@ BOOK: dict[str, Field] = {
     "publisher_description": Field(str, False, "One line about the publisher for the imprint page."),
     "date": Field(dt.date, True, "Publication date, YYYY-MM-DD; also the date written into every output."),
     "identifier": Field(str, True, "A stable identifier, such as urn:uuid:… or an ISBN."),
+    "report_number": Field(str, False, "The publisher's report number, printed on the imprint and the back cover."),
     "licence": Field(str, True, "The licence the book is published under."),
     "licence_url": Field(str, False, "Where the licence text is."),
     "slug": Field(str, True, "The base name of every output file, for example digital-trends-2026."),

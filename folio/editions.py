@@ -137,6 +137,7 @@ class Job:
     """One edition's work in this run; see the module docstring for the steps."""
 
     waits: ClassVar[bool] = False      # starts only once the other jobs' files exist
+    renders: ClassVar[bool] = False    # needs a render worker process
 
     def __init__(self, shared: Shared, edition: Edition) -> None:
         self.shared, self.edition = shared, edition
@@ -172,6 +173,8 @@ def _audit(found: Future[list[Finding]], shown: str) -> list[Finding]:
 
 
 class PdfJob(Job):
+    renders = True
+
     def __init__(self, shared: Shared, edition: Edition) -> None:
         super().__init__(shared, edition)
         self.quality: Future[pagequality.Judgement] | None = None
@@ -210,7 +213,8 @@ class PdfJob(Job):
                                        build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
                                        self.shared.root / "layouts" / "reports")
         if "preflight" in judges and self.edition.printer is not None:
-            self.preflight = pool.submit(preflight.run_preflight, item.temp, printer_profile(book, self.edition))
+            plan = result.judgement.page_facts if result.judgement is not None else None
+            self.preflight = pool.submit(preflight.run_preflight, item.temp, printer_profile(book, self.edition), plan)
         if "accessibility" in judges:
             self.audit = pool.submit(audit.audit_pdf, item.temp, large_print=self.edition.clear_print, language=book.language)
 
@@ -249,7 +253,7 @@ class PdfJob(Job):
         for check in result.checks:
             if not check.passed:
                 where = "; ".join(check.at_fault[:5]) or "the whole file"
-                code = "X002" if check.name == "annotations" else "X001"
+                code = preflight.CHECK_CODES.get(check.name, "X001")   # page-plan codes follow page quality (build)
                 self.outcome.findings.append(finding(
                     code, self.target.name, 0,
                     f"preflight check '{check.name}' failed: measured {check.measured}, limit {check.limit}: {where}",

@@ -52,6 +52,7 @@ Value labels are the value followed by the unit (``49%``, ``1.6m``, ``204``). Ba
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ import yaml
 
 ColourFn = Callable[[str], str]
 
-__all__ = ["ColourFn", "FigureSpec", "TextStyle", "large_print_style", "load_figure_specs", "render_figure",
+__all__ = ["ColourFn", "FigureSpec", "TextStyle", "label_figures", "large_print_style", "load_figure_specs", "render_figure",
            "write_figures"]
 
 THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
@@ -916,3 +917,43 @@ def _fits(placed: Sequence[_Placed], x: float, lo: float, hi: float, side: int, 
         if p.lane > lane and lo - 2 <= p.x <= hi + 2:  # p's leader passes our label
             return False
     return True
+
+
+# --------------------------------------------------------------------------- captions
+
+_FIGURE_HTML = re.compile(r"<figure(?P<attrs>[^>]*)>(?P<inner>.*?)</figure>", re.S)
+_FIGURE_IMG = re.compile(r'<img src="figures/(?P<name>[A-Za-z0-9_-]+)\.svg"')
+_CAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.S)
+
+
+def label_figures(bodies: Mapping[str, str], order: Sequence[str], specs: Sequence[FigureSpec]) -> dict[str, str]:
+    """Number the captioned figures of the book in reading order and give each drawn one its source.
+
+    ``bodies`` maps chapter id to the chapter's HTML (pandoc's ``<figure>`` with an ``<img>`` and
+    a ``<figcaption>``), ``order`` is the reading order of the chapter ids. Each caption starts
+    with ``<span class="figure-label">Figure N.</span>`` and, for a figure drawn from
+    ``assets/data/figures/<id>.yaml``, ends with ``<span class="figure-source">Source: ...</span>``
+    from its ``source`` key. Chapters not in ``order`` are returned unchanged."""
+    by_id = {s.id: s for s in specs}
+    out = dict(bodies)
+    number = 0
+
+    def caption(m: re.Match[str]) -> str:
+        nonlocal number
+        inner = m.group("inner")
+        found = _CAPTION.search(inner)
+        if found is None:
+            return m.group(0)
+        number += 1
+        img = _FIGURE_IMG.search(inner)
+        spec = by_id.get(img.group("name")) if img else None
+        text = found.group("caption").strip()
+        source = (f' <span class="figure-source">Source: {escape(spec.source.removeprefix("Source:").strip())}</span>'
+                  if spec is not None and spec.source else "")
+        labelled = (f'<figcaption><span class="figure-label">Figure {number}.</span> {text}{source}</figcaption>')
+        return f"<figure{m.group('attrs')}>{inner[:found.start()]}{labelled}{inner[found.end():]}</figure>"
+
+    for chapter_id in order:
+        if chapter_id in out:
+            out[chapter_id] = _FIGURE_HTML.sub(caption, out[chapter_id])
+    return out

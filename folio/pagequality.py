@@ -47,6 +47,7 @@ GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P
           "Type": ("P050", "P051")}
 
 DEFAULTS: dict[str, Any] = {
+    "enabled": True,                # false: no judge, no report, no press page plan (for measuring its cost)
     "max_empty": 0.2,               # a page more than this fraction empty (not a chapter's last page): P010
     "min_last_page_fill": 0.15,     # a chapter's last page filled less than this after an overrun: P010
     "min_lines": 2,                 # fewer lines of a paragraph alone at a page's foot or head: P011/P012
@@ -69,10 +70,13 @@ DISPLAY_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "caption", "th
 DISPLAY_CLASSES = ("opener", "pull-quote", "look", "cover", "title-page", "glance-title", "contents")
 BOX_CLASSES = ("case-study", "call-to-action", "key-facts")
 HYPHENS = ("\u2010", "\u00ad")
+INVISIBLE = "\u200b\u2060\ufeff"     # zero-width space, word joiner, zero-width no-break space
 _WORD_TAIL = re.compile(r"([^\W\d_]|\d)+$")
 _WORD_HEAD = re.compile(r"^([^\W\d_]|\d)+")
 _URLISH = re.compile(r"(https?://|www\.|\w\.(uk|com|org|net|gov|eu|io)\b|/\w)", re.I)
 _EMAIL = re.compile(r"\w@\w+\.\w")
+_WORDS = re.compile(r"[^\W\d_]+")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY = re.compile(r"^\d{1,2}(st|nd|rd|th)?$")
 _NUMBER = re.compile(r"^[£$€]?\d[\d,.]*$")
 
@@ -273,6 +277,41 @@ def _last_leaf_block(root: Any) -> Any:
             last = b
 
 
+BACK_COVER_CLASS = "back-cover"    # the layouts mark the designed back cover with this class
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What one laid-out page holds, as plain data (it crosses from the render worker to preflight)."""
+
+    number: int
+    name: str                  # the CSS named page ('' for none; 'pad' for the build's padding pages)
+    blank: bool                # WeasyPrint left it blank (a forced break to a right- or left-hand page)
+    lines: int                 # lines of text in the page's flow
+    back_cover: bool           # an element of class 'back-cover' is on the page
+    running_text: int          # flow lines outside the back cover
+    margin: tuple[str, ...]    # margin boxes with text (@top-right, @bottom-center...)
+    chapter: str               # the first chapter (or section) with content on the page
+    images: int = 0
+
+
+def page_facts(layout: Layout) -> list[PageFacts]:
+    """One PageFacts per page of the layout, in order."""
+    flow: dict[int, list[Line]] = defaultdict(list)
+    for li in layout.lines:
+        if li.region == "flow":
+            flow[li.page].append(li)
+    images = Counter(number for number, _, _ in layout.replaced)
+    out = []
+    for p in layout.pages:
+        here = flow.get(p.number, [])
+        back = BACK_COVER_CLASS in p.starts or any(BACK_COVER_CLASS in li.classes for li in here)
+        out.append(PageFacts(p.number, p.name, p.blank, len(here), back,
+                             sum(1 for li in here if BACK_COVER_CLASS not in li.classes), tuple(sorted(p.margin_text)),
+                             (p.chapters or [""])[0], images[p.number]))
+    return out
+
+
 # --- Where the text came from ----------------------------------------------------------------
 
 class SourceIndex:
@@ -375,6 +414,7 @@ class Judgement:
     shown_html: str = ""
     page_sizes: list[tuple[float, float, float, float]] = field(default_factory=list)   # full w, h, bleed left, top
     page_chapters: list[str] = field(default_factory=list)
+    page_facts: list[PageFacts] = field(default_factory=list)   # what each page holds, for the press page plan
 
     @property
     def findings(self) -> list[Finding]:
@@ -399,6 +439,7 @@ class _Judge:
         self.shown_html = shown_html
         self.limits = limits
         self.out: list[Judged] = []
+        self._common: set[str] | None = None
         self.by_block: dict[int, list[Line]] = defaultdict(list)
         self.by_page: dict[int, list[Line]] = defaultdict(list)
         for line in layout.lines:
@@ -533,12 +574,12 @@ class _Judge:
                 label = next((c for c in element if str(c.tag) in ("h2", "h3", "h4")), None)
                 if label is None:
                     continue
+                title = "".join(label.itertext()).strip()
                 for number in pages[1:]:
                     here = [li for li in self.by_page[number] if li.region == "flow"
                             and _inside(li.block, element)]
-                    if not here:
+                    if not here or self.labelled(number, title):
                         continue
-                    title = "".join(label.itertext()).strip()
                     self.add("P013", number, here[0].chapter,
                              f"the {_describe(element)} '{_clip(title)}' continues here from page {pages[0]} without "
                              "its label", [title, here[0].text], rect=self.line_rect(here[:3]))
@@ -558,6 +599,15 @@ class _Judge:
                              f"{min(others)}", [li.text for li in cap_lines[:1]],
                              rect=self.line_rect(cap_lines[:3]) if cap_lines else None)
         self.list_intros(lines)
+
+    def labelled(self, number: int, title: str) -> bool:
+        """Whether the page carries the continuation label of the box called ``title``: its title and
+        'continued' in a margin box (string-set, as the layouts do) or in a line at the top of the page."""
+        wanted = SourceIndex._norm(title)
+        texts = list(self.page(number).margin_text.values())
+        top = [li for li in self.by_page[number] if li.region == "flow"][:2]
+        texts += [li.text for li in top]
+        return any(wanted in SourceIndex._norm(t) and "continued" in SourceIndex._norm(t) for t in texts)
 
     def list_intros(self, lines: list[Line]) -> None:
         by_page: dict[int, list[Line]] = defaultdict(list)
@@ -675,8 +725,9 @@ class _Judge:
                          f"a hyphen leaves {min(len(left), len(right))} letter{'s' if min(len(left), len(right)) != 1 else ''} "
                          f"on one side: '{shown}'", texts, rect=end_rect)
             return
-        # A break inside an address, other than after '/', '.' or '-'
-        if tail_token and head_token and not text.endswith((" ", "/", ".", "-", "\u2010")):
+        # A break inside an address, other than after '/', '.' or '-' (the zero-width space and word
+        # joiner the build puts into addresses are break controls, not characters of the address)
+        if tail_token and head_token and not text.rstrip(INVISIBLE).endswith((" ", "/", ".", "-", "\u2010")):
             whole = "".join(li.block.itertext()) if li.block is not None else ""
             token = tail_token + head_token
             full = next((t for t in whole.split() if token in t), "")    # the address the two pieces belong to
@@ -693,11 +744,29 @@ class _Judge:
             self.add("P040", li.page, li.chapter, f"a number split from its unit: '{tail_token} / {head_token}'",
                      [li.text, nxt.text], rect=rect)
 
+    def common_words(self) -> set[str]:
+        """Every word the book's own text also writes in lower case ('government', 'service'): in a
+        title-case name such a word is a common word, not a proper noun. Built once, from the blocks'
+        text before line breaking."""
+        if self._common is None:
+            words: set[str] = set()
+            for blines in self.by_block.values():
+                block = blines[0].block
+                if block is not None:
+                    words.update(w for w in _WORDS.findall("".join(block.itertext())) if w[:1].islower())
+            self._common = words
+        return self._common
+
     def proper_noun(self, li: Line, left: str, word: str) -> bool:
+        """A name from page_quality.names, or a capitalised word inside a sentence that the book never
+        writes in lower case (so 'Britain' and 'Surrey', not 'Government' in 'Government Digital
+        Service'); month and day names are calendar words, not names to protect."""
         single = {n.lower() for n in self.limits["names"] if " " not in n}
         if word.lower() in single or any(word in n.split() for n in self.limits["names"] if " " in n):
             return True
         if not left[:1].isupper():
+            return False
+        if word.lower() in self.common_words() or word in MONTHS or word in DAYS:
             return False
         before = li.text.rstrip()[:-1].rstrip("\u00ad")[: -len(left)].rstrip() if left else ""
         before = before.rstrip("0123456789\u2060 ")    # a note call after the full stop
@@ -896,7 +965,8 @@ def judge(document: Any, job: JudgeInput, root: Path, tree: Any = None) -> Judge
     sizes = [(p.width + p.bleed["left"] + p.bleed["right"], p.height + p.bleed["top"] + p.bleed["bottom"],
               p.bleed["left"], p.bleed["top"]) for p in layout.pages]
     return Judgement(job.edition, job.file, len(layout.pages), j.out, median, worst, worst_page, hyphens, most,
-                     smallest, [], dict(job.limits), job.shown_html, sizes, [(p.chapters or [""])[0] for p in layout.pages])
+                     smallest, [], dict(job.limits), job.shown_html, sizes, [(p.chapters or [""])[0] for p in layout.pages],
+                     page_facts(layout))
 
 
 def judge_pdf(judgement: Judgement, pdf_path: Path, fonts: Sequence[str]) -> None:

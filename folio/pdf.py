@@ -103,11 +103,33 @@ def press_links(html_text: str) -> str:
     def add(m: re.Match[str]) -> str:
         url, text = html.unescape(m.group(1)), html.unescape(_TAGS.sub("", m.group(3)))
         short = short_address(url)
-        squashed = "".join(text.split()).casefold()
+        squashed = "".join(text.split()).translate(_BREAK_CONTROLS).casefold()
         if short.casefold() in squashed or url.casefold() in squashed:
             return m.group(0)
-        return f'{m.group(0)}<span class="link-address"> ({html.escape(short)})</span>'
+        return f'{m.group(0)}<span class="link-address"> ({html.escape(printed_address(short))})</span>'
     return _EXTERNAL_LINK.sub(add, html_text)
+
+
+# The break controls folio/lua/book.lua puts into printed addresses: not part of the address.
+_BREAK_CONTROLS = {0x200B: None, 0x2060: None}
+
+
+def printed_address(short: str) -> str:
+    """A printed address that breaks only after '/', '.' or '-', as folio/lua/book.lua makes the
+    addresses in the text: a word joiner after '?' and '!', a zero-width space after each '/'."""
+    return re.sub(r"/(?=.)", "/\u200b", re.sub(r"([?!])(?=.)", "\\1\u2060", short))
+
+
+_BACK_COVER = re.compile(r'<(?:section|div|aside)\b[^>]*\bclass="(?:[^"]*\s)?back-cover(?:\s[^"]*)?"')
+
+
+def pad_pages(html_text: str, pads: str) -> str:
+    """The padding pages go just before the back cover (in a self-cover booklet the last page is the
+    outside back cover), or at the end when the book has none."""
+    m = _BACK_COVER.search(html_text)
+    if m is None:
+        return html_text.replace("</body>", pads + "</body>")
+    return html_text[:m.start()] + pads + html_text[m.start():]
 
 
 def preload() -> None:
@@ -147,12 +169,12 @@ def render(job: PdfJob) -> PdfResult:
         pages = len(document.pages)
         missing = (-pages) % job.page_multiple
         if missing:
-            padded = html_text.replace("</body>", f'<div class="{job.pad_class}"></div>' * missing + "</body>")
+            padded = pad_pages(html_text, f'<div class="{job.pad_class}"></div>' * missing)
             html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
             document = html.render(**options)
             pages = len(document.pages)
         judgement = None
-        if job.quality is not None:
+        if job.quality is not None and job.quality.limits.get("enabled", True) is not False:
             judgement = pagequality.judge(document, job.quality, job.root, html.etree_element)
         else:
             for number, text in stranded_headings(document):
@@ -165,8 +187,8 @@ def render(job: PdfJob) -> PdfResult:
         from . import pdftags
 
         if job.variant.startswith("pdf/ua"):
-            # What WeasyPrint cannot tag: artifacts, links in /Link elements, figure boxes, pull quotes.
-            pdftags.finish_tagged(temp, pdftags.pull_quote_texts(html_text))
+            # What WeasyPrint cannot tag: artifacts, links in /Link elements, figure boxes.
+            pdftags.finish_tagged(temp)
         else:
             # PDF/X: no annotation in the printed area; the layout prints each address instead.
             pdftags.strip_annotations(temp)

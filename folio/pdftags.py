@@ -8,22 +8,23 @@ WeasyPrint 70 tags the member and large-print PDFs, but (upstream issues #1836 a
   annotations hang from ``Span``/``NonStruct`` elements, not from the ``Link``; a TOC entry's
   leader and page number become ``Link`` elements nested in the ``Link``, the leader one empty;
 - every annotation's ``/Contents`` is the raw address or the anchor id ("foreword");
-- a Figure's ``/BBox`` is in CSS pixels from the top of the page, not in PDF user space;
-- a pull quote, which repeats a sentence of the text, is read a second time.
+- a Figure's ``/BBox`` is in CSS pixels from the top of the page, not in PDF user space.
 
 ``finish_tagged`` fixes each of these on the written file, in place, in one pikepdf pass:
 
 1. marked content whose structure element is not reachable from the root becomes
    ``/Artifact <</Type /Pagination>>`` in the content stream; its ParentTree entries are cleared,
    so the detached elements are no longer written;
-2. each pull quote whose text repeats the text before it (the pull-quote texts come from the
-   edition's HTML) is taken out of the tree and its content becomes ``/Artifact <</Type /Layout>>``;
-3. every link annotation's ``/OBJR`` moves to the outermost ``Link`` element above it (the
+2. every link annotation's ``/OBJR`` moves to the outermost ``Link`` element above it (the
    ParentTree follows), nested ``Link`` elements become ``Span``, a ``Link`` without text gets an
    ``/Alt``; each annotation's ``/Contents`` becomes the text of its whole link (all line pieces),
    or the address when the link has no text, and its Print flag is set;
-4. every Figure ``/BBox`` is mapped through the page's initial transformation and clipped to the
+3. every Figure ``/BBox`` is mapped through the page's initial transformation and clipped to the
    page.
+
+Pull quotes are not touched: they have words of their own (the source check S011 refuses a pull
+quote that repeats a sentence, ``folio.pullquotes``), so they are content like any paragraph and
+nothing but pagination is an artifact.
 
 ``strip_annotations`` removes every annotation from the press PDF (PDF/X allows none in the
 printed area, and a printed page needs no live links). Both are deterministic: the same input
@@ -33,7 +34,6 @@ gives the same bytes (``deterministic_id``), so builds stay byte-reproducible.
 from __future__ import annotations
 
 import bisect
-import html as html_mod
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +42,7 @@ from typing import Any
 
 import pikepdf
 
-__all__ = ["TagReport", "finish_tagged", "pull_quote_texts", "strip_annotations"]
+__all__ = ["TagReport", "finish_tagged", "strip_annotations"]
 
 Marked = tuple[int, int]          # (page index, MCID)
 Key = tuple[int, int]             # objgen of an indirect object
@@ -53,7 +53,6 @@ class TagReport:
     """What ``finish_tagged`` changed (for tests and the build log)."""
     artifacts: int = 0                 # marked-content sequences turned into artifacts
     detached: int = 0                  # structure elements that owned content but were not in the tree
-    pull_quotes: int = 0
     annotations_moved: int = 0         # OBJRs moved to their Link element
     nested_links: int = 0              # Link elements inside a Link, now Span
     alt_added: int = 0                 # Link elements without text, given /Alt
@@ -231,30 +230,6 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _squash(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-# --------------------------------------------------------------------------------------------
-# Pull quotes, from the edition's HTML
-# --------------------------------------------------------------------------------------------
-
-_PULL_QUOTE = re.compile(r'<div class="pull-quote">(.*?)</div>', re.S)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _plain(fragment: str) -> str:
-    return _norm(html_mod.unescape(_TAG.sub(" ", fragment)))
-
-
-def pull_quote_texts(html_text: str) -> list[str]:
-    """The text of every ``div.pull-quote`` in an edition's HTML that repeats text found elsewhere
-    in it (a decorative repeat); a pull quote with words of its own is left as content."""
-    rest = _squash(_plain(_PULL_QUOTE.sub(" ", html_text)))
-    quotes = [_plain(m.group(1)) for m in _PULL_QUOTE.finditer(html_text)]
-    return [q for q in quotes if _squash(q) and _squash(q) in rest]
-
-
 # --------------------------------------------------------------------------------------------
 # The pass
 # --------------------------------------------------------------------------------------------
@@ -311,11 +286,8 @@ def _null() -> pikepdf.Object:
     return pikepdf.Object.parse(b"null")
 
 
-def finish_tagged(path: Path, pull_quotes: list[str] | None = None) -> TagReport:
-    """Fix the structure of the tagged PDF at ``path`` in place (see the module docstring).
-
-    ``pull_quotes``: the texts of the edition's pull quotes that repeat its text (``pull_quote_texts``).
-    """
+def finish_tagged(path: Path) -> TagReport:
+    """Fix the structure of the tagged PDF at ``path`` in place (see the module docstring)."""
     report = TagReport()
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         st = pdf.Root.get("/StructTreeRoot")
@@ -345,13 +317,9 @@ def finish_tagged(path: Path, pull_quotes: list[str] | None = None) -> TagReport
                 arr[mcid] = _null()
         report.detached = len(detached)
 
-        # The text of the elements this pass needs to read: links and pull-quote candidates.
-        wanted = {_squash(q) for q in (pull_quotes or []) if _squash(q)}
-        candidates = [e for e in tree.order if wanted and str(e.S) == "/P"
-                      and str(tree.parent[e.objgen].get("/S", "")) in ("/NonStruct", "/Div")
-                      and len(_kids(tree.parent[e.objgen])) == 1]
+        # The text of the elements this pass needs to read: the links.
         links = [e for e in tree.order if str(e.S) == "/Link"]
-        marked = {e.objgen: list(tree.marked(e)) for e in [*candidates, *links]}
+        marked = {e.objgen: list(tree.marked(e)) for e in links}
         need: dict[int, set[int]] = {}
         for refs in marked.values():
             for page_no, mcid in refs:
@@ -365,25 +333,10 @@ def finish_tagged(path: Path, pull_quotes: list[str] | None = None) -> TagReport
         def text_of(elem: pikepdf.Dictionary) -> str:
             return _norm("".join(texts.get(k, "") for k in marked.get(elem.objgen, [])))
 
-        # 2. Pull quotes that repeat the text: out of the tree, their content an artifact.
-        for elem in candidates:
-            if _squash(text_of(elem)) not in wanted:
-                continue
-            top = tree.parent[elem.objgen]
-            holder = tree.parent[top.objgen]
-            _set_kids(holder, [k for k in _kids(holder)
-                               if not (isinstance(k, pikepdf.Dictionary) and k.is_indirect and k.objgen == top.objgen)])
-            for page_no, mcid in marked[elem.objgen]:
-                artifacts.setdefault(page_no, {})[mcid] = b"Layout"
-                arr = page_parents.get(page_no)
-                if arr is not None and mcid < len(arr):
-                    arr[mcid] = _null()
-            report.pull_quotes += 1
-
         for i, kinds in sorted(artifacts.items()):
             report.artifacts += _artifact_content(pdf.pages[i], kinds)
 
-        # 3. Links: every annotation hangs from the outermost Link element above it.
+        # 2. Links: every annotation hangs from the outermost Link element above it.
         links_of: dict[Key, list[pikepdf.Dictionary]] = {}     # Link element -> its annotations
         for page in pdf.pages:
             for annot in page.obj.get("/Annots", []):
@@ -448,7 +401,7 @@ def finish_tagged(path: Path, pull_quotes: list[str] | None = None) -> TagReport
                     annot.Contents = pikepdf.String(description[:500])
                     report.contents += 1
 
-        # 4. Figure bounding boxes in page space, inside the page.
+        # 3. Figure bounding boxes in page space, inside the page.
         for elem in tree.order:
             if str(elem.S) == "/Figure":
                 figure_page = tree.page_of(elem)

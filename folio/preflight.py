@@ -51,6 +51,23 @@ Checks (stable names, in report order):
     none), except printer's marks and trap networks: PDF/X allows nothing else in the printed area.
     The press edition prints link addresses instead of carrying live links.
 
+Checks run only when the build passes the laid-out pages (``layout``: the page plan):
+
+``back-cover``
+    for a self-cover binding (saddle stitch: page 1 and the last page are the covers), the last
+    page is the designed back cover (the layouts mark it with the class ``back-cover``) and carries
+    no running text, running head or page number. Other bindings have a separate cover: passes.
+``blank-pages``
+    a page is blank when the PDF draws nothing on it (no text, image, path or shading). Blank
+    pages are allowed only where the binding needs them: the padding the build adds to reach
+    ``page_multiple`` (fewer than ``page_multiple`` pages, the named page ``pad``), all together,
+    just before the outside back cover (self-cover) or at the end. A page the layout calls padding
+    must be blank in the PDF.
+
+The report also carries the page plan itself: every page with its place in the binding (outside
+front cover, inside front cover, interior, inside back cover, outside back cover) and what it
+holds (cover, text of a chapter, blank for a forced right-hand start, padding, the back cover).
+
 Limits of this implementation: sampled (type 0) and PostScript (type 4) shading functions and mesh
 shadings are not measured for ink; text drawn in a stroking render mode is not checked for line
 width; Type 3 glyph procedures are not interpreted.
@@ -65,12 +82,15 @@ import json
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 from PIL import Image, ImageCms, ImageMath
+
+from .pagequality import PageFacts
 
 __all__ = [
     "CHECK_NAMES",
@@ -101,6 +121,12 @@ CHECK_NAMES = (
     "line-width",
     "annotations",
 )
+PLAN_CHECK_NAMES = ("back-cover", "blank-pages")
+# The finding code of each check's failure (folio.catalogue); the rest are X001.
+CHECK_CODES = {"annotations": "X002", "back-cover": "X003", "blank-pages": "X004"}
+PAGE_PLAN_CODES = frozenset({"X003", "X004"})   # warnings, errors under --strict, like the page-quality findings
+# Painting operators: a page whose content uses none of them is blank on paper.
+_PAINT_OPS = frozenset({"Tj", "TJ", "'", '"', "Do", "sh", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "BI", "INLINE IMAGE"})
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,11 @@ class PrinterProfile:
     crop_marks: bool = False
     binding: str = "saddle-stitch"
 
+    @property
+    def self_cover(self) -> bool:
+        """Saddle stitch prints the cover on the same sheets: page 1 and the last page are covers."""
+        return self.binding == "saddle-stitch"
+
 
 @dataclass
 class Check:
@@ -128,6 +159,17 @@ class Check:
     measured: object
     limit: object
     at_fault: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """One page of the press page plan."""
+
+    number: int
+    place: str          # outside front cover, inside front cover, interior, inside back cover, outside back cover
+    holds: str          # what is on it, in words
+    blank: bool         # nothing is drawn on it in the PDF
+    allowed: bool = True   # False: a blank the binding does not need, or a back cover that is not one
 
 
 @dataclass
@@ -141,6 +183,7 @@ class PreflightReport:
     page_count: int = 0
     output_intent: str = ""
     pdf_version: str = ""
+    plan: list[PlanPage] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -172,6 +215,7 @@ class PreflightReport:
                 }
                 for c in self.checks
             ],
+            "page_plan": [asdict(p) for p in self.plan],
         }
 
 
@@ -1033,8 +1077,11 @@ def _check_annotations(pdf: pikepdf.Pdf) -> Check:
     return Check("annotations", not faults, {"inside_bleed_box": total}, limit, _summarise(faults))
 
 
-def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
-    """Check the finished PDF at ``pdf`` against ``profile``; never modifies the file."""
+def run_preflight(pdf: Path, profile: PrinterProfile, layout: Sequence[PageFacts] | None = None) -> PreflightReport:
+    """Check the finished PDF at ``pdf`` against ``profile``; never modifies the file.
+
+    ``layout`` is what each laid-out page holds (``folio.pagequality.page_facts``); with it the
+    report carries the page plan and the back-cover and blank-pages checks."""
     path = Path(pdf)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -1066,6 +1113,11 @@ def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
             _check_lines(found, profile),
             _check_annotations(doc),
         ]
+        plan: list[PlanPage] = []
+        if layout is not None:
+            drawn = [_paints(page) for page in doc.pages]
+            plan, plan_checks = page_plan(drawn, list(layout), profile)
+            checks += plan_checks
         version = str(doc.pdf_version)
     return PreflightReport(
         file=path.name,
@@ -1075,7 +1127,117 @@ def run_preflight(pdf: Path, profile: PrinterProfile) -> PreflightReport:
         page_count=page_count,
         output_intent=intent_text,
         pdf_version=version,
+        plan=plan,
     )
+
+
+def _paints(page: pikepdf.Page) -> bool:
+    """Whether the page's content draws anything at all (text, an image, a path, a shading)."""
+    try:
+        ops = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        return True      # unreadable content: not provably blank
+    return any(str(instruction.operator) in _PAINT_OPS for instruction in ops)
+
+
+def _place(number: int, count: int, self_cover: bool) -> str:
+    if not self_cover:
+        return "first page" if number == 1 else ("last page" if number == count else "interior")
+    return {1: "outside front cover", 2: "inside front cover", count - 1: "inside back cover",
+            count: "outside back cover"}.get(number, "interior")
+
+
+def page_plan(drawn: Sequence[bool], layout: Sequence[PageFacts], profile: PrinterProfile) -> tuple[list[PlanPage], list[Check]]:
+    """The page plan for the binding, and its two checks (back-cover, blank-pages).
+
+    ``drawn[i]`` says whether the PDF paints anything on page i+1 (the truth for blanks);
+    ``layout[i]`` is what the layout put there (named page, padding, back cover, chapter)."""
+    count = len(drawn)
+    facts = {f.number: f for f in layout}
+    multiple = max(profile.page_multiple, 1)
+    plan: list[PlanPage] = []
+    blank_faults: list[str] = []
+    padding = [n for n in range(1, count + 1) if n in facts and facts[n].name == "pad"]
+    last_content = count - 1 if profile.self_cover else count     # padding must end here
+    for n in range(1, count + 1):
+        f = facts.get(n)
+        blank = not drawn[n - 1]
+        place = _place(n, count, profile.self_cover)
+        allowed = True
+        if f is None:
+            holds = "a page the layout does not know (added after layout)"
+            allowed = not blank
+        elif f.name == "pad":
+            holds = f"padding to a multiple of {multiple} pages"
+            if not blank:
+                allowed = False
+                blank_faults.append(f"page {n}: a padding page, but the PDF draws on it")
+        elif blank:
+            nxt = facts.get(n + 1)
+            if f.blank:
+                why = (f"left blank so that '{nxt.chapter}' starts on a right-hand page (break-before: right)"
+                       if nxt is not None and nxt.chapter else "left blank by a forced break to a right- or left-hand page")
+            else:
+                why = "nothing drawn on it"
+            holds = f"blank: {why}"
+            allowed = False
+            blank_faults.append(f"page {n}: blank, {why}; the binding needs no blank page here")
+        elif f.back_cover:
+            holds = "the designed back cover" + (f", with {f.running_text} lines of running text" if f.running_text else "")
+        elif f.name == "cover":
+            holds = "the front cover"
+        else:
+            extras = [f"{f.lines} lines"] + (["running head"] if any(m.startswith("@top") for m in f.margin) else []) + (
+                ["page number"] if any(m.startswith("@bottom") for m in f.margin) else [])
+            holds = (f"text of '{f.chapter}'" if f.chapter else "text") + f" ({', '.join(extras)})"
+        plan.append(PlanPage(n, place, holds, blank, allowed))
+    # The padding: fewer than a multiple, together, right before the back cover (or at the end).
+    if len(padding) >= multiple:
+        blank_faults.append(f"document: {len(padding)} padding pages; fewer than {multiple} reach any multiple of {multiple}")
+    if padding and padding != list(range(last_content - len(padding) + 1, last_content + 1)):
+        where = "just before the outside back cover" if profile.self_cover else "at the end"
+        blank_faults.append(f"pages {', '.join(map(str, padding))}: padding, but not all together {where}")
+        for p in padding:
+            plan[p - 1] = replace(plan[p - 1], allowed=False)
+    blanks = [p.number for p in plan if p.blank]
+    checks = [
+        _check_back_cover(plan, facts, count, profile),
+        Check("blank-pages", not blank_faults,
+              {"blank": len(blanks), "padding": len(padding), "pages": ", ".join(map(str, blanks)) or "none"},
+              f"only padding to a multiple of {multiple} ({multiple - 1} pages at most), "
+              + ("just before the outside back cover" if profile.self_cover else "at the end"),
+              _summarise(blank_faults)),
+    ]
+    return plan, checks
+
+
+def _check_back_cover(plan: list[PlanPage], facts: dict[int, PageFacts], count: int, profile: PrinterProfile) -> Check:
+    limit = "the last page is the designed back cover (class 'back-cover'), with no running text, head or page number"
+    if not profile.self_cover:
+        return Check("back-cover", True, f"not required: a {profile.binding} binding has a separate cover", limit, [])
+    last = facts.get(count)
+    faults: list[str] = []
+    if last is None:
+        faults.append(f"page {count}: the layout does not know this page")
+        measured = "unknown"
+    elif not last.back_cover:
+        what = ("a padding page" if last.name == "pad" else "blank" if plan[-1].blank
+                else f"running text of '{last.chapter}' ({last.lines} lines)" if last.lines else "no back cover")
+        faults.append(f"page {count}: the outside back cover is {what}, not the designed back cover "
+                      "(no element of class 'back-cover' is on it)")
+        measured = what
+    else:
+        measured = "the designed back cover"
+        if last.running_text:
+            faults.append(f"page {count}: the back cover also carries {last.running_text} lines of running text")
+        if last.margin:
+            faults.append(f"page {count}: the back cover carries a running head or page number ({', '.join(last.margin)})")
+    elsewhere = [n for n, f in facts.items() if f.back_cover and n != count]
+    if elsewhere:
+        faults.append(f"page {elsewhere[0]}: the back cover is laid out here, not on the last page ({count})")
+    if faults:
+        plan[-1] = replace(plan[-1], allowed=False)
+    return Check("back-cover", not faults, measured, limit, faults)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1112,6 +1274,8 @@ _TITLES = {
     "transparency": "Transparency",
     "line-width": "Thinnest line",
     "annotations": "No annotations in the printed area",
+    "back-cover": "Outside back cover",
+    "blank-pages": "Blank pages",
 }
 
 _EXPLAIN = {
@@ -1126,6 +1290,8 @@ _EXPLAIN = {
     "transparency": "Transparency is allowed, or there is none to flatten.",
     "line-width": "Lines are thick enough to print reliably.",
     "annotations": "No link or other annotation lies inside the bleed box; web addresses are printed instead.",
+    "back-cover": "In a self-cover booklet the last page is the outside back cover: it must be the designed cover, not a text page.",
+    "blank-pages": "Blank pages appear only where the binding needs them: the padding to the page multiple.",
 }
 
 _UNITS = {
@@ -1182,11 +1348,34 @@ caption { text-align: left; font-weight: 700; font-size: 1.2rem; padding-bottom:
 th, td { border: 1px solid #595959; padding: .4rem .6rem; text-align: left; vertical-align: top; }
 thead th { background: #e8e8e8; }
 td.result { font-weight: 700; white-space: nowrap; }
+table.plan { table-layout: auto; }
+table.plan th, table.plan td { overflow-wrap: normal; }
+tr.fault td, tr.fault th { background: #fbeeee; color: #8a1010; font-weight: 700; }
 ul { margin: 0; padding-left: 1.2rem; }
 code { font-family: ui-monospace, monospace; font-size: .95em; }
 .note { color: #404040; font-size: .95rem; font-weight: 400; }
 th .note { display: block; margin-top: .25rem; }
 """
+
+
+def _plan_html(report: PreflightReport) -> str:
+    """The page plan: each page's place in the binding and what it holds; faults marked."""
+    esc = html.escape
+    prof = report.profile
+    if not report.plan:
+        return "<h2>Page plan</h2><p>Not available: the PDF was checked without its laid-out pages.</p>"
+    cover = ("Self-cover: page 1 is the outside front cover and the last page the outside back cover, printed on the "
+             "same sheets as the text." if prof.self_cover else f"A {prof.binding} binding: the cover is printed separately.")
+    blanks = [p.number for p in report.plan if p.blank]
+    rows = "".join(
+        f'<tr class="{"planned" if p.allowed else "fault"}"><th scope="row">{p.number}</th><td>{esc(p.place)}</td>'
+        f'<td>{esc(p.holds)}</td><td>{"yes" if p.blank else "no"}</td><td>{"yes" if p.allowed else "FAULT"}</td></tr>'
+        for p in report.plan)
+    return (f"<h2>Page plan</h2><p>{esc(cover)} {len(report.plan)} pages, in multiples of {prof.page_multiple}; "
+            f"blank pages: {esc(', '.join(map(str, blanks)) or 'none')}.</p>"
+            '<table class="plan"><caption>Pages in binding order</caption>'
+            '<thead><tr><th scope="col">Page</th><th scope="col">Place</th><th scope="col">Holds</th>'
+            f'<th scope="col">Blank</th><th scope="col">As the binding needs</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
 def write_html(report: PreflightReport, path: Path) -> None:
@@ -1243,6 +1432,7 @@ def write_html(report: PreflightReport, path: Path) -> None:
         ),
     ]
     fact_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
+    plan_html = _plan_html(report)
     document = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -1268,6 +1458,7 @@ def write_html(report: PreflightReport, path: Path) -> None:
 {chr(10).join(rows)}
 </tbody>
 </table>
+{plan_html}
 <p class="note">Checked from the finished PDF itself. Compare the SHA-256 above with the file you
 received to be sure this report belongs to it.</p>
 </main>

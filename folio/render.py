@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from . import largeprint
+from . import cover, largeprint
 from .chapters import Chapter
 from .config import Book
 
@@ -60,6 +60,7 @@ def environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["icon"] = cover.icon_uri   # icon(theme, colour): a trend icon as a data: URL
     return env
 
 

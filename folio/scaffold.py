@@ -34,7 +34,7 @@ Built only from sourced facts.
 Where things stand, with sourced figures.
 
 ::: pull-quote
-One sentence copied word for word from this chapter.
+A short point of its own, from a sourced fact of this chapter.
 :::
 
 ## Next

@@ -37,7 +37,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import pandoc, render
+from . import datafiles, figures, pandoc, render
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book, Edition
@@ -283,15 +283,6 @@ def wrap_tables(body: str, used: set[str]) -> str:
     return _TABLE.sub(table, body)
 
 
-_PULL_QUOTE = re.compile(r'<div class="pull-quote">(.*?)</div>', re.S)
-
-
-def hide_pull_quotes(body: str) -> str:
-    """A pull quote repeats a sentence of the text: hide the repeat from screen readers."""
-    return _PULL_QUOTE.sub(lambda m: m.group(0) if "<a " in m.group(1)
-                           else f'<div class="pull-quote" aria-hidden="true">{m.group(1)}</div>', body)
-
-
 _H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>', re.S)
 
 
@@ -324,8 +315,8 @@ def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[s
     for page in pages:
         used = set(_ID.findall(page.body)) | {page.chapter.id} | TEMPLATE_IDS
         body = place_figures(page.body, figures_dir, used, images)
-        body = wrap_tables(body, used)
-        page.body = hide_pull_quotes(body)
+        # Pull quotes have words of their own (source check S011), so they stay visible to readers.
+        page.body = wrap_tables(body, used)
         page.sections = sections(page.body)
         page.ids = used | {f"fn{n}" for n in range(1, len(page.notes) + 1)}
     page_of = {i: p.file for p in reversed(pages) for i in p.ids}
@@ -445,6 +436,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     colour = render.rgb_colour(render.load_palette(root))
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], datafiles.load_figures(root)[0])
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images)

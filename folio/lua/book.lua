@@ -173,6 +173,23 @@ local function nbsp(inlines)
   return out
 end
 
+-- 4. Paged editions: a printed web address may break only after '/', '.' or '-'. Line breaking also
+--    allows a break after '?' and '!' (class EX), so a word joiner (U+2060, never drawn) follows them;
+--    and it allows none after a '/' before a digit, so a zero-width space (U+200B) follows each '/' of
+--    the path (not the '//' of the scheme). The stylesheet then needs no overflow-wrap: anywhere.
+local function glue_address(el)
+  if not inline_notes then return nil end
+  local text = el.text
+  local scheme, rest = text:match("^(https?://)(.*)$")
+  if not scheme then
+    if not text:match("^www%.") then return nil end
+    scheme, rest = "", text
+  end
+  rest = rest:gsub("([?!])(.)", "%1\u{2060}%2"):gsub("/(.)", "/\u{200B}%1")
+  if scheme .. rest == text then return nil end
+  return pandoc.Str(scheme .. rest)
+end
+
 return {
   {Meta = Meta},
   {Pandoc = function(doc)
@@ -195,5 +212,5 @@ return {
     end
     return doc
   end},
-  {Inlines = nbsp},   -- after the ids, so a heading's id does not change
+  {Inlines = nbsp, Str = glue_address},   -- after the ids, so a heading's id does not change
 }

@@ -36,11 +36,13 @@ def test_all_outputs_built_without_warnings(real_build: Built) -> None:
                      "digital-trends-2026-press-page-quality.html", "digital-trends-2026-press-page-quality.json",
                      "digital-trends-2026-press-preflight.html", "digital-trends-2026-press-preflight.json",
                      "digital-trends-2026-press.pdf", "digital-trends-2026.epub", "digital-trends-2026.pdf"]
-    # Page flow is judged and reported (warnings, in the page-quality reports), not yet clean.
+    # Page flow is judged and reported (warnings, in the page-quality reports and the press page
+    # plan of the preflight report), not yet clean.
     from folio.pagequality import CODES
+    from folio.preflight import PAGE_PLAN_CODES
 
     assert [f.format() for f in report.findings if f.code not in REWRITE_WARNINGS
-            and (f.code not in CODES or f.severity != "warning")] == []
+            and (f.code not in CODES | PAGE_PLAN_CODES or f.severity != "warning")] == []
     assert not list((root / "output").glob(".*tmp"))
 
 
@@ -137,9 +139,14 @@ def test_press_preflight_report_passes(real_build: Built) -> None:
     import json
 
     root, _ = real_build
+    from folio.preflight import PLAN_CHECK_NAMES
+
     report = json.loads((root / "output" / "digital-trends-2026-press-preflight.json").read_text())
-    assert report["passed"] is True
-    assert [c["name"] for c in report["checks"] if not c["passed"]] == []
+    # The page plan (a designed back cover, blanks only as padding) is reported as warnings until the
+    # layouts give the press edition a back cover; every other check must pass.
+    assert [c["name"] for c in report["checks"] if not c["passed"] and c["name"] not in PLAN_CHECK_NAMES] == []
+    assert report["passed"] is all(c["passed"] for c in report["checks"])
+    assert [p["number"] for p in report["page_plan"]] == list(range(1, report["page_count"] + 1))
     sums = (root / "output" / "SHA256SUMS").read_text()
     assert report["sha256"] in sums
 

@@ -21,7 +21,7 @@ import pytest
 from folio.audit import ace_findings, ace_missing, audit_epub, audit_pdf, run_ace, text_sizes
 from folio.catalogue import CATALOGUE
 from folio.errors import Finding
-from folio.pdftags import finish_tagged, pull_quote_texts
+from folio.pdftags import finish_tagged
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "a11y"
 Edits = tuple[tuple[str, str], ...]
@@ -61,7 +61,7 @@ def render(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Render]:
                 options["pdf_variant"] = variant
             weasyprint.HTML(string=html, base_url=str(FIXTURES / name)).write_pdf(target, **options)
             if finish and variant and variant.startswith("pdf/ua"):
-                finish_tagged(target, pull_quote_texts(html))
+                finish_tagged(target)
             cache[key] = target
         return cache[key]
 

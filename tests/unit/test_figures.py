@@ -13,6 +13,7 @@ import yaml
 from folio.figures import (
     COLOUR_KEYS,
     FigureSpec,
+    label_figures,
     load_figure_specs,
     render_figure,
     text_width,
@@ -311,3 +312,24 @@ def test_device_cmyk_reaches_the_pdf_as_cmyk(tmp_path: Path) -> None:
                         assert str(instruction.operands[0]) == "/DeviceCMYK"
     assert "scn" in operators and "SCN" in operators  # fills and strokes, both CMYK
     assert not {"rg", "RG", "g", "G"} & set(operators)
+
+
+def test_figures_are_numbered_in_reading_order_with_their_source(specs: dict[str, FigureSpec]) -> None:
+    def fig(name: str, caption: str) -> str:
+        return f'<figure id="fig-{name}">\n<img src="figures/{name}.svg" alt="x" />\n<figcaption>{caption}</figcaption>\n</figure>'
+    photo = '<figure><img src="photo.jpg" alt="y" /><figcaption>A photograph.</figcaption></figure>'
+    bodies = {"b": fig("homeworking", "Hybrid working settled.") + photo, "a": fig("council-ai", "Fewer councils use no AI."),
+              "c": '<figure><img src="x.png" alt="" /></figure>'}
+    out = label_figures(bodies, ["a", "b", "c"], list(specs.values()))
+    assert '<figcaption><span class="figure-label">Figure 1.</span> Fewer councils use no AI.' in out["a"]
+    assert '<span class="figure-label">Figure 2.</span> Hybrid working settled.' in out["b"]
+    assert '<span class="figure-label">Figure 3.</span> A photograph.</figcaption>' in out["b"]   # no data file, no source
+    assert out["c"] == bodies["c"]                                                              # no caption, no number
+    for name, body in (("council-ai", out["a"]), ("homeworking", out["b"])):
+        source = re.search(r'<span class="figure-source">Source: (.*?)</span></figcaption>', body)
+        assert source and source.group(1) == specs[name].source.replace("&", "&amp;")
+
+
+def test_every_figure_names_its_source(specs: dict[str, FigureSpec]) -> None:
+    """A chart's 'Source:' line comes from its data file, so every data file must give one."""
+    assert all(len(spec.source) > 20 for spec in specs.values()), [s.id for s in specs.values() if len(s.source) <= 20]

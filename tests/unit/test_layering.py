@@ -22,7 +22,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("formats", ("editions",)),
     ("stages and judges", ("web", "epub", "pdf", "render", "images", "cover", "marks", "largeprint", "a11y",
                            "audit", "preflight", "pagequality", "pdftags")),
-    ("reading and checking", ("read", "chapters", "checks", "sources", "datafiles", "figures", "colour", "pandoc")),
+    ("reading and checking", ("read", "chapters", "checks", "sources", "pullquotes", "datafiles", "figures", "colour",
+                              "pandoc")),
     ("tools and configuration", ("config", "cache", "publish", "sandbox", "safety", "yamlio")),
     ("findings", ("catalogue", "errors")),
 )

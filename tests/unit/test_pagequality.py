@@ -277,3 +277,97 @@ def test_every_page_quality_code_is_catalogued_and_in_a_group() -> None:
     assert pq.CODES <= set(CATALOGUE)
     assert set().union(*pq.GROUPS.values()) == pq.CODES
     assert all(CATALOGUE[c].severity == "warning" and CATALOGUE[c].hint for c in pq.CODES)
+
+
+LABEL_CSS = """
+@page { @top-center { content: string(box-continued, start); font-size: 6pt; vertical-align: bottom; } }
+.case-study::before { content: ""; display: block; }
+.case-study > h3:first-of-type { string-set: box-continued content(text) " (continued)"; }
+.case-study + * { string-set: box-continued ""; }
+"""
+
+
+def test_flow_a_box_continued_with_its_label_passes(tmp_path: Path) -> None:
+    """The layouts' way (string-set on the title, a margin box with string(x, start)): no P013; the same
+    document without the label rule still gives P013 (test_flow_a_box_continued_without_its_label)."""
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::",
+              "", "After the box."]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div><p>After the box.</p>")
+    found = judge(tmp_path, source, body, css=LABEL_CSS, min_last_page_fill=0)
+    assert [j.finding.format() for j in found.judged] == []
+    assert any("continued" in v for v in found_margin(tmp_path, body, LABEL_CSS, page=2))
+    without = judge(tmp_path, source, body, min_last_page_fill=0)
+    assert only(without, "P013") == [(2, "chapters/t.md", 2)]
+
+
+def test_flow_a_wrong_label_does_not_count(tmp_path: Path) -> None:
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::"]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div>")
+    css = '@page { @top-center { content: "Case study: another one (continued)"; font-size: 6pt; } }'
+    assert only(judge(tmp_path, source, body, css=css, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
+
+
+def found_margin(tmp_path: Path, body: str, css: str, page: int) -> list[str]:
+    import weasyprint
+
+    html_text = (f'<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><style>{CSS}{css}</style></head>'
+                 f'<body><article class="chapter" id="t"><div class="chapter-body">{body}</div></article></body></html>')
+    layout = pq.read_layout(weasyprint.HTML(string=html_text, base_url=str(tmp_path)).render())
+    return list(layout.pages[page - 1].margin_text.values())
+
+
+def test_lines_a_title_case_common_word_is_not_a_name(tmp_path: Path) -> None:
+    """'Government' in 'Government Digital Service' is a common word the book also writes in lower case:
+    no P036. The same word is a name when the book never writes it in lower case."""
+    source = ["The Gov", "ernment Digital Service wrote it.", "", "The government agreed."]
+    body = hyphenated("The Gov", "ernment Digital Service wrote it.", 10) + "<p>The government agreed.</p>"
+    common = judge(tmp_path, source, body)
+    assert common.judged == [] and common.hyphenated_ends == 1
+    alone = judge(tmp_path, source[:2], hyphenated("The Gov", "ernment Digital Service wrote it.", 10))
+    assert only(alone, "P036") == [(1, "chapters/t.md", 1)]
+    month = judge(tmp_path, ["On 1 Feb", "ruary it began."], hyphenated("On 1 Feb", "ruary it began.", 10))
+    assert month.hyphenated_ends == 1
+    assert month.judged == []    # a month is a calendar word, not a name to protect
+
+
+def test_lines_an_address_broken_after_its_break_controls_is_fine(tmp_path: Path) -> None:
+    """Large print puts a zero-width space after each slash (and a word joiner after '?'): a break there
+    is after '/', not a fault; a break after '?' without the joiner still is."""
+    source = ["See https://example.org/averylongpathname/thatgoesonandon for it."]
+    body = ("<p style='width: 30ch'>See https://example.org/\u200baverylongpathname/\u200bthatgoesonandon for it.</p>")
+    assert judge(tmp_path, source, body).judged == []
+    query = ["See https://example.org/wrans/?averylongqueryparameter for it."]
+    broken = judge(tmp_path, query, "<p style='width: 30ch'>See https://example.org/wrans/?averylongqueryparameter for it.</p>")
+    assert only(broken, "P038") == [(1, "chapters/t.md", 1)]
+
+
+def test_every_page_and_press_code_is_documented_with_a_hint() -> None:
+    from folio.catalogue import CATALOGUE
+    from folio.preflight import CHECK_CODES
+
+    root = Path(__file__).resolve().parents[2]
+    docs = (root / "docs" / "check-codes.md").read_text(encoding="utf-8")
+    wanted = sorted(pq.CODES | set(CHECK_CODES.values()) | {c for c in CATALOGUE if c[0] in "PX"})
+    assert set(wanted) <= set(CATALOGUE)
+    assert [c for c in wanted if not CATALOGUE[c].hint] == []
+    assert [c for c in wanted if c not in docs or CATALOGUE[c].hint.split(";")[0][:40] not in docs] == []
+
+
+def _filtered(markdown: str, tmp_path: Path, inline: bool) -> str:
+    from folio import pandoc
+
+    args = ["-f", "markdown", "-t", "html5", f"--lua-filter={pandoc.LUA_FILTER}"]
+    if inline:
+        args.insert(0, "--metadata=folio-notes:inline")
+    return pandoc.run(args, markdown, tmp_path).output.decode("utf-8")
+
+
+def test_the_filter_lets_printed_addresses_break_only_after_slash_dot_or_hyphen(tmp_path: Path) -> None:
+    text = "See https://www.theyworkforyou.com/wrans/?id=2003-01-06 or www.example.org/a/1 for it.\n"
+    paged = _filtered(text, tmp_path, inline=True)
+    assert "https://www.theyworkforyou.com/\u200bwrans/\u200b?\u2060id=2003-01-06" in paged   # not after https:/
+    assert "www.example.org/\u200ba/\u200b1" in paged
+    web = _filtered(text, tmp_path, inline=False)      # the web and EPUB keep the address as written
+    assert "\u200b" not in web and "\u2060" not in web

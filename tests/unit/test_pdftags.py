@@ -3,7 +3,7 @@
 
 tests/fixtures/a11y/weasyprint-defects.html has each defect the real book has: running heads and
 page numbers in margin boxes, a link with an inline child, a contents entry with a leader and a
-page number, a figure, and a pull quote that repeats a sentence.
+page number, a figure, and a pull quote (with words of its own: it stays content).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 from folio.audit import audit_pdf
 from folio.errors import Finding
 from folio.pdf import press_links, short_address
-from folio.pdftags import finish_tagged, pull_quote_texts, strip_annotations
+from folio.pdftags import finish_tagged, strip_annotations
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "a11y" / "weasyprint-defects.html"
 NEW_CODES = ("A119", "A120", "A121", "A122", "A123", "A124")
@@ -41,7 +41,7 @@ def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def finished(raw: Path, tmp_path: Path) -> Path:
     target = tmp_path / "finished.pdf"
     shutil.copy(raw, target)
-    finish_tagged(target, pull_quote_texts(FIXTURE.read_text(encoding="utf-8")))
+    finish_tagged(target)
     return target
 
 
@@ -105,7 +105,7 @@ def _ancestors(elem: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
         node = node.get("/P")
 
 
-def test_margin_boxes_and_the_pull_quote_become_artifacts(raw: Path, finished: Path) -> None:
+def test_margin_boxes_become_artifacts_and_nothing_else(raw: Path, finished: Path) -> None:
     def artifacts(path: Path) -> list[bytes]:
         with pikepdf.open(path) as pdf:
             return [kind for page in pdf.pages for kind in
@@ -114,10 +114,10 @@ def test_margin_boxes_and_the_pull_quote_become_artifacts(raw: Path, finished: P
     before, after = artifacts(raw), artifacts(finished)
     assert before == []
     assert after.count(b"Pagination") >= 4          # a running head and a page number on each of two pages
-    assert after.count(b"Layout") >= 1              # the pull quote
+    assert set(after) == {b"Pagination"}            # the pull quote is not an artifact
     with pikepdf.open(finished) as pdf:
         paragraphs = [e for e in elements(pdf) if e.S == "/P"]
-    assert len(paragraphs) == 3                     # of four: the repeated sentence is read once
+    assert len(paragraphs) == 4                     # the pull quote's paragraph is in the tree, once
 
 
 def test_figure_box_is_in_page_space(finished: Path) -> None:
@@ -134,15 +134,9 @@ def test_finishing_is_byte_reproducible(raw: Path, tmp_path: Path) -> None:
     for name in ("a.pdf", "b.pdf"):
         copy = tmp_path / name
         shutil.copy(raw, copy)
-        finish_tagged(copy, pull_quote_texts(FIXTURE.read_text(encoding="utf-8")))
+        finish_tagged(copy)
         digests.add(hashlib.sha256(copy.read_bytes()).hexdigest())
     assert len(digests) == 1
-
-
-def test_pull_quotes_with_their_own_words_stay_content() -> None:
-    html = ('<p>One sentence here.</p><div class="pull-quote"><p>One sentence here.</p></div>'
-            '<div class="pull-quote"><p>A quotation printed nowhere else.</p></div>')
-    assert pull_quote_texts(html) == ["One sentence here."]
 
 
 def test_strip_annotations_leaves_none(raw: Path, tmp_path: Path) -> None:

@@ -841,3 +841,106 @@ def test_printer_marks_outside_the_bleed_box_are_allowed(broken: Callable[[Surge
         ]))
 
     assert run_preflight(broken(marks), DEFAULT).check("annotations").passed
+
+
+# ------------------------------------------------------------------------------------------
+# The press page plan: covers, blanks, padding, the back cover (rendered, then checked)
+
+
+def _plan_html(back_cover: bool, recto: bool, chapters: int = 3, pads: int = 0) -> str:
+    css = """
+@page { size: 210mm 297mm; margin: 20mm; @bottom-center { content: counter(page) } }
+@page cover { margin: 0; background: #123; @bottom-center { content: none } }
+@page pad { @bottom-center { content: none } }
+@page back { margin: 0; @bottom-center { content: none } }
+@page :blank { @bottom-center { content: none } }
+.cover { page: cover; height: 100mm }
+.chapter { break-before: %s }
+.pad-page { page: pad; break-before: page; height: 1px }
+.back-cover { page: back; break-before: page }
+""" % ("right" if recto else "page")
+    body = "<section class='cover'><h1>Title</h1></section>" + "".join(
+        f"<article class='chapter' id='c{i}'><h1>Chapter {i}</h1><p>Text of chapter {i}.</p></article>"
+        for i in range(1, chapters + 1))
+    body += "<div class='pad-page'></div>" * pads
+    if back_cover:
+        body += "<section class='back-cover'><p>Socitm, socitm.net</p></section>"
+    return (f"<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>Plan</title><style>{css}</style>"
+            f"</head><body>{body}</body></html>")
+
+
+def _plan_report(tmp_path: Path, html: str, profile: PrinterProfile = DEFAULT) -> PreflightReport:
+    """Render like folio.pdf does (layout first, then the PDF), then preflight with the page facts."""
+    from weasyprint import HTML
+
+    from folio.pagequality import page_facts, read_layout
+
+    document = HTML(string=html).render()
+    facts = page_facts(read_layout(document))
+    path = tmp_path / "plan.pdf"
+    document.write_pdf(path)
+    return run_preflight(path, profile, facts)
+
+
+def test_a_text_page_as_outside_back_cover_fails(tmp_path: Path) -> None:
+    # Cover + three chapters on their own pages = 4 pages; the last is chapter 3's text.
+    report = _plan_report(tmp_path, _plan_html(back_cover=False, recto=False))
+    assert report.page_count == 4
+    check = report.check("back-cover")
+    assert not check.passed
+    assert check.at_fault and check.at_fault[0].startswith("page 4:") and "running text of 'c3'" in check.at_fault[0]
+    assert report.check("blank-pages").passed
+    assert [p.place for p in report.plan] == ["outside front cover", "inside front cover", "inside back cover",
+                                              "outside back cover"]
+    assert report.plan[-1].allowed is False and not report.passed
+
+
+def test_a_designed_back_cover_after_padding_passes(tmp_path: Path) -> None:
+    # Cover, 2 chapters, 1 padding page, back cover: 5 pages would not be a multiple of 4, so 4 content + pads.
+    report = _plan_report(tmp_path, _plan_html(back_cover=True, recto=False, chapters=2, pads=0))
+    assert report.page_count == 4
+    assert report.check("back-cover").passed, report.check("back-cover").at_fault
+    assert report.check("blank-pages").passed
+    assert report.plan[-1].holds == "the designed back cover"
+    padded = _plan_report(tmp_path, _plan_html(back_cover=True, recto=False, chapters=1, pads=1))
+    assert padded.page_count == 4 and padded.plan[2].blank and "padding" in padded.plan[2].holds
+    assert padded.check("blank-pages").passed and padded.check("back-cover").passed
+
+
+def test_blank_pages_from_recto_starts_fail_and_name_the_chapter(tmp_path: Path) -> None:
+    report = _plan_report(tmp_path, _plan_html(back_cover=True, recto=True, chapters=2))
+    check = report.check("blank-pages")
+    assert not check.passed
+    # Cover (1), blank (2), c1 (3), blank (4), c2 (5), then the back cover (6).
+    assert any(f.startswith("page 2:") and "'c1' starts on a right-hand page" in f for f in check.at_fault), check.at_fault
+    assert report.plan[1].blank and not report.plan[1].allowed
+
+
+def test_padding_after_the_back_cover_fails(tmp_path: Path) -> None:
+    html = _plan_html(back_cover=True, recto=False, chapters=1).replace(
+        "</body>", "<div class='pad-page'></div></body>")
+    report = _plan_report(tmp_path, html)
+    assert not report.check("back-cover").passed       # the last page is padding, not the cover
+    assert not report.check("blank-pages").passed      # padding not just before the back cover
+
+
+def test_a_separate_cover_binding_needs_no_back_cover(tmp_path: Path) -> None:
+    report = _plan_report(tmp_path, _plan_html(back_cover=False, recto=False, chapters=1),
+                          PrinterProfile(page_multiple=2, binding="perfect"))
+    assert report.check("back-cover").passed
+    assert report.plan[0].place == "first page"
+
+
+def test_the_page_plan_is_in_both_reports(tmp_path: Path) -> None:
+    report = _plan_report(tmp_path, _plan_html(back_cover=False, recto=True, chapters=2))
+    write_json(report, tmp_path / "r.json")
+    write_html(report, tmp_path / "r.html")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [p["number"] for p in data["page_plan"]] == list(range(1, report.page_count + 1))
+    page = (tmp_path / "r.html").read_text()
+    assert "Page plan" in page and "outside back cover" in page and "FAULT" in page
+
+
+def test_without_the_layout_there_is_no_page_plan(good_report: PreflightReport) -> None:
+    assert good_report.plan == []
+    assert {c.name for c in good_report.checks}.isdisjoint({"back-cover", "blank-pages"})
