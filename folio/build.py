@@ -154,12 +154,12 @@ def run_jobs(jobs: list[editions.Job], report: BuildReport, warm: threading.Thre
         warm.join()   # fork only once the import is complete
     workers = min(2, os.cpu_count() or 1, max(1, renders))
     with ProcessPoolExecutor(max_workers=workers, initializer=safety.worker_init) as pool, \
-            ThreadPoolExecutor(2) as threads, safety.time_limit(pool, "WeasyPrint"):
+            ThreadPoolExecutor(2) as threads, ThreadPoolExecutor(1) as judging, safety.time_limit(pool, "WeasyPrint"):
         for job in first:
             job.start(pool, threads, {})
         running = {job.rendering: job for job in first if job.rendering is not None}
         for done in as_completed(running, timeout=safety.TOOL_TIMEOUT_S):
-            running[done].on_rendered(pool)
+            running[done].on_rendered(pool, judging)
         progress("Checking the finished files")
         failed = report.errors or any(f.severity == "error" for j in first for f in j.outcome.findings)
         files = {j.edition.name: j.file for j in first if j.file is not None}

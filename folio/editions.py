@@ -84,6 +84,9 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
     drawn: set[str] = set()
     for edition in editions:
         style = edition.figures
+        if edition.format == "site":   # phone-width drawings, which the site shows below 38em
+            figures.write_figures(shared.sources.figure_specs, shared.build_dir / "figures-narrow", shared.colour(edition),
+                                  figures.narrow_style(), width=figures.NARROW_WIDTH)
         if style is None or style.folder in drawn:
             continue
         drawn.add(style.folder)
@@ -154,8 +157,9 @@ class Job:
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         raise NotImplementedError
 
-    def on_rendered(self, pool: Executor) -> None:
-        """The render finished (only jobs with ``rendering``)."""
+    def on_rendered(self, pool: Executor, judging: Executor) -> None:
+        """The render finished (only jobs with ``rendering``); ``judging`` is one thread for the
+        page-quality judge (pypdfium2 is not thread-safe), so it overlaps the audit in the pool."""
 
     def finish(self) -> Outcome:
         return self.outcome
@@ -197,7 +201,7 @@ class PdfJob(Job):
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         self.rendering = pool.submit(pdf.render, self.job)
 
-    def on_rendered(self, pool: Executor) -> None:
+    def on_rendered(self, pool: Executor, judging: Executor) -> None:
         assert self.rendering is not None
         result = self.rendering.result()
         self.outcome.findings += result.findings
@@ -209,7 +213,7 @@ class PdfJob(Job):
         if result.judgement is not None and self.job.quality is not None:
             # The fonts really drawn, the thumbnails and both reports, beside the audit below.
             build_dir, stem = self.shared.build_dir, self.edition.stem
-            self.quality = pool.submit(pagequality.finish, result.judgement, item.temp, self.job.quality.fonts,
+            self.quality = judging.submit(pagequality.finish, result.judgement, item.temp, self.job.quality.fonts,
                                        build_dir / f"{stem}-page-quality.json", build_dir / f"{stem}-page-quality.html",
                                        self.shared.root / "layouts" / "reports")
         if "preflight" in judges and self.edition.printer is not None:

@@ -6,11 +6,12 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import cover, pandoc, publish
+from . import chartdata, cover, datafiles, pandoc, publish
 from .chapters import Chapter
 from .config import Book
 from .errors import Finding
@@ -93,9 +94,19 @@ def named_by_title(xhtml: str) -> str:
     return _LABELLED_SVG.sub(lambda m: m.group(1) + m.group(3), xhtml)
 
 
-def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
+_FIGURE_END = re.compile(r'<figure\b[^>]*\bid="(?:fig-)?(?P<name>[A-Za-z0-9_-]+)"[^>]*>.*?</figure>', re.S)
+
+
+def add_figure_data(xhtml: str, tables: Mapping[str, str]) -> str:
+    """After each chart (a ``<figure>`` whose id is its data file's name, with or without ``fig-``),
+    its data as a table (``tables``: name to ``chartdata.table_html``), for readers who cannot see it."""
+    return _FIGURE_END.sub(lambda m: m.group(0) + tables[m.group("name")] if m.group("name") in tables else m.group(0), xhtml)
+
+
+def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: Mapping[str, str] | None = None) -> None:
     """Add to the package document the properties pandoc cannot write (dcterms:conformsTo,
-    a11y:certifiedBy), and mark the notes in every content document (``mark_notes``).
+    a11y:certifiedBy), mark the notes in every content document (``mark_notes``) and put each
+    chart's data after it (``add_figure_data``).
     The zip is rewritten entry by entry, keeping order, dates and compression."""
     extra = [(prop, value) for prop, values in a11y.items() if prop not in PANDOC_A11Y_FIELDS
              for value in ([values] if isinstance(values, str) else values)]
@@ -104,7 +115,8 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str]) -> None:
         data = {info.filename: zf.read(info) for info in infos}
     for name in data:
         if name.endswith(".xhtml"):
-            data[name] = named_by_title(mark_notes(data[name].decode("utf-8"))).encode("utf-8")
+            xhtml = named_by_title(mark_notes(data[name].decode("utf-8")))
+            data[name] = add_figure_data(xhtml, tables or {}).encode("utf-8")
     match = re.search(rb'full-path="([^"]+)"', data["META-INF/container.xml"])
     if match is None:
         raise ValueError(f"{epub}: META-INF/container.xml names no package document")
@@ -150,7 +162,9 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
     result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
                         job.build_dir, env)
-    add_package_metadata(temp, job.accessibility)
+    specs = datafiles.load_figures(job.build_dir.parent.parent)[0]
+    tables = {spec.id: chartdata.table_html(chartdata.data_table(spec)) for spec in specs}
+    add_package_metadata(temp, job.accessibility, tables)
     return temp, result.warnings
 
 

@@ -63,8 +63,18 @@ import yaml
 
 ColourFn = Callable[[str], str]
 
-__all__ = ["ColourFn", "FigureSpec", "TextStyle", "label_figures", "large_print_style", "load_figure_specs", "render_figure",
-           "write_figures"]
+__all__ = [
+    "NARROW_WIDTH",
+    "ColourFn",
+    "FigureSpec",
+    "TextStyle",
+    "label_figures",
+    "large_print_style",
+    "load_figure_specs",
+    "narrow_style",
+    "render_figure",
+    "write_figures",
+]
 
 THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
 PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
@@ -208,6 +218,15 @@ def large_print_style(fonts_dir: Path, min_pt: float = 16.0) -> TextStyle:
                      fonts=(folder / "AtkinsonHyperlegibleNext_400Regular.ttf",
                             folder / "AtkinsonHyperlegibleNext_700Bold.ttf"),
                      vertical_timeline=True, stacked_hbars=True)
+
+
+NARROW_WIDTH = 300.0   # the web edition's phone drawings: shown about 1:1 on a 390 px screen
+
+
+def narrow_style() -> TextStyle:
+    """The web edition's drawings for narrow screens: the large-print layouts (labels above the
+    bars, a vertical timeline) at the member typeface, with 11 pt text or larger."""
+    return TextStyle(family="Inter", label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
 
 
 # --------------------------------------------------------------------------- data
@@ -705,19 +724,24 @@ def _draw_hbars_stacked(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str)
 
 
 def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Group], unit: str) -> float:
-    """Grouped vertical bars; each bar labelled with its series below, group label under that."""
-    bar_w, inner, gap = 64.0 * cv.grow, 8.0, 72.0
+    """Grouped vertical bars, each group a panel of its own: its own baseline and its own scale
+    (its largest value fills the plot height), so a small pair such as 12 and 18 stays readable
+    beside 89 and 204, and unlike measures never share an axis. Each bar is labelled with its
+    value above and its series below, the group's label under that."""
+    inner, gap = 8.0, 48.0
+    n = len(groups) * len(series)
+    bar_w = min(64.0 * cv.grow, (cv.width - 2 * PAD - (len(groups) - 1) * gap - len(groups) * (len(series) - 1) * inner) / n)
     group_w = len(series) * bar_w + (len(series) - 1) * inner
-    gap = min(gap, (cv.width - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
+    gap = min(72.0, (cv.width - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
     total = len(groups) * group_w + (len(groups) - 1) * gap
     left = (cv.width - total) / 2
     plot_h = 130.0 * cv.grow
     top = PAD + cv.f_value * LINE + 4
     base = top + plot_h
-    peak = max(max(g.values) for g in groups)
     bottom = base
     for gi, g in enumerate(groups):
         gx = left + gi * (group_w + gap)
+        peak = max(g.values) or 1.0
         y_series = base + 7.0
         for si, (s, v) in enumerate(zip(series, g.values, strict=True)):
             x = gx + si * (bar_w + inner)
@@ -729,7 +753,7 @@ def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Grou
         names = cv.wrap(g.label, group_w + gap - 12, cv.f_label, True)
         end = cv.lines(gx + group_w / 2, y_series + 5, names, cv.f_label, "ink", True, "middle")
         bottom = max(bottom, end)
-    cv.line(left - 8, base, left + total + 8, base, "ink", AXIS_W)
+        cv.line(gx - 6, base, gx + group_w + 6, base, "ink", AXIS_W)
     return bottom + PAD
 
 
@@ -957,3 +981,8 @@ def label_figures(bodies: Mapping[str, str], order: Sequence[str], specs: Sequen
         if chapter_id in out:
             out[chapter_id] = _FIGURE_HTML.sub(caption, out[chapter_id])
     return out
+
+
+def figure_data(spec: FigureSpec) -> tuple[str, object]:
+    """The kind of a figure and its checked data, as the drawing uses them (for folio.chartdata)."""
+    return _parse(spec, spec.id)

@@ -76,6 +76,7 @@ _WORD_HEAD = re.compile(r"^([^\W\d_]|\d)+")
 _URLISH = re.compile(r"(https?://|www\.|\w\.(uk|com|org|net|gov|eu|io)\b|/\w)", re.I)
 _EMAIL = re.compile(r"\w@\w+\.\w")
 _WORDS = re.compile(r"[^\W\d_]+")
+_NOT_ALNUM = re.compile(r"[\W_]+")     # \W is "not isalnum() and not '_'"
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _DAY = re.compile(r"^\d{1,2}(st|nd|rd|th)?$")
 _NUMBER = re.compile(r"^[£$€]?\d[\d,.]*$")
@@ -336,28 +337,20 @@ class SourceIndex:
                 text = (self.root / shown).read_text(encoding="utf-8")
             except OSError:
                 text = ""
+            # The skipped spans become as many newlines as they held, so the line numbers stay right.
+            text = self._SKIP.sub(lambda m: "\n" * m.group(0).count("\n"), text)
             kept: list[str] = []
             line_of: list[int] = []
-            skip = [(m.start(), m.end()) for m in self._SKIP.finditer(text)]
-            s = 0
-            line = 1
-            for i, ch in enumerate(text):
-                if ch == "\n":
-                    line += 1
-                    continue
-                while s < len(skip) and skip[s][1] <= i:
-                    s += 1
-                if s < len(skip) and skip[s][0] <= i < skip[s][1]:
-                    continue
-                if ch.isalnum():
-                    kept.append(ch.lower())
-                    line_of.append(line)
+            for line, row in enumerate(text.split("\n"), start=1):
+                letters = _NOT_ALNUM.sub("", row).lower()
+                kept.append(letters)
+                line_of.extend([line] * len(letters))
             self._cache[shown] = ("".join(kept), line_of)
         return self._cache[shown]
 
     @staticmethod
     def _norm(text: str) -> str:
-        return "".join(ch.lower() for ch in text if ch.isalnum())
+        return _NOT_ALNUM.sub("", text).lower()
 
     def locate(self, chapter: str, texts: Sequence[str]) -> tuple[str, int]:
         """(shown path, line) of the first of ``texts`` found, in the chapter's file, then the fallbacks."""
@@ -961,7 +954,10 @@ def judge(document: Any, job: JudgeInput, root: Path, tree: Any = None) -> Judge
     index = SourceIndex(job.sources, job.fallback_sources)
     index.root = root
     j = _Judge(layout, index, job.shown_html, job.limits)
-    median, worst, worst_page, hyphens, most, smallest = j.run()
+    try:
+        median, worst, worst_page, hyphens, most, smallest = j.run()
+    finally:
+        _SIBLINGS.clear()     # nothing of the tree stays alive into write_pdf (less for its collector to walk)
     sizes = [(p.width + p.bleed["left"] + p.bleed["right"], p.height + p.bleed["top"] + p.bleed["bottom"],
               p.bleed["left"], p.bleed["top"]) for p in layout.pages]
     return Judgement(job.edition, job.file, len(layout.pages), j.out, median, worst, worst_page, hyphens, most,

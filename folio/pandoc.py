@@ -72,11 +72,14 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
     chapter files). ``inserts`` maps a generated block class to the Markdown that fills it.
     """
     parts: list[str] = []
+    themes = [c.id for c in chapters if c.kind == "theme"]
     for chapter in chapters:
         # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
         # chapter before a document that does not start with a level-1 heading.
         if with_titles:
             parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}}}\n")
+            if chapter.id in themes:
+                parts.append(opener_markdown(chapter, themes.index(chapter.id) + 1, len(themes)))
         parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
         body = chapter.body
         for name, markdown in (inserts or {}).items():
@@ -84,6 +87,20 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
             body = pattern.sub(markdown.strip("\n").replace("\\", "\\\\"), body)
         parts.append(body.rstrip("\n") + "\n")
     return "\n".join(parts)
+
+
+def opener_markdown(chapter: Chapter, number: int, total: int) -> str:
+    """A theme chapter's opener for the EPUB, as in the PDFs and on the web: the trend number,
+    the summary, and the Look back / Leap forward cards (classes styled by layouts/css/epub.css.j2)."""
+    meta = chapter.meta
+
+    def text(key: str) -> str:
+        return markdown_text(str(meta.get(key, "")))
+    year = f", {text('milestone_year')}" if meta.get("milestone_year") else ""
+    return (f"::: {{.opener-meta}}\n[Trend {number} of {total}]{{.opener-number}}\n\n"
+            f"{text('summary')}\n:::\n\n"
+            f":::: {{.look}}\n::: {{.look-back}}\n**Look back{year}.** {text('milestone')}\n:::\n\n"
+            f"::: {{.leap-forward}}\n**Leap forward.** {text('opportunity')}\n:::\n::::\n")
 
 
 def split_html(html: str) -> dict[str, str]:

@@ -25,6 +25,7 @@ end; an error leaves the previous site as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -37,7 +38,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from . import datafiles, figures, pandoc, render
+from . import chartdata, datafiles, figures, pandoc, render, search
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book, Edition
@@ -47,8 +48,10 @@ from .publish import swap_into_place
 __all__ = ["Download", "DownloadKind", "Page", "build_site", "human_size", "offered"]
 
 HOME_FIGURE = "timeline"                   # the figure shown on the home page
+DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
+ACTION_PLAN = "action-plan.html"           # every "What you can do next" list, as one plan
 FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
-TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title"})   # ids the chapter layout writes
+TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search"})   # ids the chapter layout writes
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 SCROLL_HINT = '<p class="scroll-hint" aria-hidden="true">Scroll sideways to see the whole figure.</p>'
 _CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -227,8 +230,10 @@ def inline_svg(path: Path, used: set[str]) -> tuple[str, str]:
     return text.strip(), title.group(1) if title else ""
 
 
-def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapping[str, str]) -> str:
-    """Each generated figure inline, in a frame; other images point to their copy in media/."""
+def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapping[str, str],
+                  data: Mapping[str, str] | None = None) -> str:
+    """Each generated figure inline, in a frame, followed by its data (``data``: figure name to the
+    HTML of ``chartdata.details_html``); other images point to their copy in media/."""
     def figure(m: re.Match[str]) -> str:
         inner = m.group("inner")
         img = _FIG_IMG.search(inner)
@@ -239,15 +244,23 @@ def place_figures(body: str, figures_dir: Path, used: set[str], copy_image: Mapp
         if not path.is_file():
             raise BuildError([finding("I001", str(path), 0, f"figure '{name}' was not drawn; the web edition needs it")])
         svg, title_id = inline_svg(path, used)
+        narrow = figures_dir.parent / "figures-narrow" / f"{name}.svg"
+        hint = SCROLL_HINT
+        if narrow.is_file():   # a drawing for phones (folio.figures.narrow_style): no sideways scrolling
+            small, _ = inline_svg(narrow, used)
+            svg = (svg.replace('class="figure-svg"', 'class="figure-svg figure-svg-wide"', 1) + "\n"
+                   + small.replace('class="figure-svg"', 'class="figure-svg figure-svg-narrow"', 1))
+            hint = ""
         fid = re.search(r'id="([^"]+)"', m.group("attrs"))
         caption_id = _unique(f"{fid.group(1) if fid else 'figure-' + name}-caption", used)
         has_caption = "<figcaption>" in inner
         label = caption_id if has_caption else title_id
         frame = (f'<div class="figure-frame" tabindex="0" role="group"'
                  f'{f" aria-labelledby={chr(34)}{label}{chr(34)}" if label else ""}>\n{svg}\n</div>')
-        inner = inner[:img.start()] + SCROLL_HINT + "\n" + frame + inner[img.end():]
+        inner = inner[:img.start()] + hint + "\n" + frame + inner[img.end():]
         inner = inner.replace("<figcaption>", f'<figcaption id="{caption_id}">', 1)
-        return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>'
+        after = f"\n{data[name]}" if data and name in data else ""
+        return f'<figure class="figure"{m.group("attrs")}>{inner}</figure>{after}'
 
     body = _FIGURE.sub(figure, body)
     return _IMG.sub(lambda m: f'<img src="{copy_image.get(m.group("src"), m.group("src"))}"', body)
@@ -283,6 +296,35 @@ def wrap_tables(body: str, used: set[str]) -> str:
     return _TABLE.sub(table, body)
 
 
+_ACTIONS = re.compile(r'<section id="(?P<id>[^"]+)" class="call-to-action">\s*<h3(?: id="[^"]*")?>(?P<title>.*?)</h3>\s*'
+                      r'<ol(?P<attrs>[^>]*)>(?P<items>.*?)</ol>(?P<rest>.*?)</section>', re.S)
+
+
+@dataclass(frozen=True)
+class Actions:
+    key: str              # the id of the chapter's call-to-action block, shared with the action plan page
+    title: str            # its heading, HTML
+    items: str            # its <li> elements, HTML
+    page: Page
+
+
+def mark_actions(body: str) -> str:
+    """Each "What you can do next" list becomes a checklist for ``actions.js`` (``data-actions``, named
+    by its heading), with a link to the action plan page; without the script it stays a plain list."""
+    def mark(m: re.Match[str]) -> str:
+        key = m.group("id")
+        return (f'<section id="{key}" class="call-to-action">\n<h3 id="{key}-title">{m.group("title")}</h3>\n'
+                f'<ol{m.group("attrs")} data-actions="{key}" aria-labelledby="{key}-title">{m.group("items")}</ol>'
+                f'{m.group("rest")}<p class="plan-link"><a href="{ACTION_PLAN}">All the actions of this report in one '
+                f'plan you can tick, print or save</a></p>\n</section>')
+    return _ACTIONS.sub(mark, body)
+
+
+def actions_of(pages: list[Page]) -> list[Actions]:
+    return [Actions(m.group("id"), m.group("title"), m.group("items"), page)
+            for page in pages for m in _ACTIONS.finditer(page.body)]
+
+
 _H2 = re.compile(r'<h2(?P<attrs>[^>]*)>(?P<text>.*?)</h2>', re.S)
 
 
@@ -303,7 +345,7 @@ def chapter_file(chapter: Chapter) -> str:
 
 
 def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[str, list[str]],
-                  figures_dir: Path, images: dict[str, str]) -> list[Page]:
+                  figures_dir: Path, images: dict[str, str], data: Mapping[str, str] | None = None) -> list[Page]:
     numbers = render.theme_numbers(chapters)
     pages = [Page(c, chapter_file(c), numbers.get(c.id), bodies.get(c.id, ""), notes.get(c.id, [])) for c in chapters]
     bad = [p.chapter for p in pages
@@ -314,9 +356,10 @@ def prepare_pages(chapters: list[Chapter], bodies: dict[str, str], notes: dict[s
                                   + ", ".join(sorted(TEMPLATE_IDS)) + ".") for c in bad])
     for page in pages:
         used = set(_ID.findall(page.body)) | {page.chapter.id} | TEMPLATE_IDS
-        body = place_figures(page.body, figures_dir, used, images)
+        body = place_figures(page.body, figures_dir, used, images, data)
         # Pull quotes have words of their own (source check S011), so they stay visible to readers.
-        page.body = wrap_tables(body, used)
+        page.body = mark_actions(wrap_tables(body, used))
+        used |= {f"{a.key}-title" for a in actions_of([page])}
         page.sections = sections(page.body)
         page.ids = used | {f"fn{n}" for n in range(1, len(page.notes) + 1)}
     page_of = {i: p.file for p in reversed(pages) for i in p.ids}
@@ -366,6 +409,7 @@ class HomeFigure:
     title_id: str
     caption: str          # HTML, from the book, without its notes
     page: Page | None     # the chapter that has the figure
+    data: str = ""        # its data as a table (chartdata.details_html)
 
 
 def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path) -> HomeFigure | None:
@@ -402,6 +446,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
         "sources": next((p for p in pages if 'id="refs"' in p.body), None),
         "statement": next((p for p in pages if _STATEMENT.search(p.chapter.body)), None),
         "number_words": NUMBER_WORDS, "scroll_hint": Markup(SCROLL_HINT),
+        "action_plan": ACTION_PLAN if actions_of(pages) else None,
     }
     home = env.get_template("web/home.html.j2").render(
         **common, current="index.html", figure=figure, glance=[p for p in pages if p.number],
@@ -413,6 +458,13 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
             **common, current=page.file, page=page, body=Markup(page.body), notes=[Markup(n) for n in page.notes],
             previous=pages[i - 1] if i > 0 else None, next=pages[i + 1] if i + 1 < len(pages) else None)
         (target / page.file).write_text(text, encoding="utf-8")
+    plain = env.overlay(autoescape=False)
+    (target / "css" / "search.css").write_text(plain.get_template("web/search.css.j2").render(c=colour), encoding="utf-8")
+    search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
+    (target / "search.html").write_text(search_page, encoding="utf-8")
+    if common["action_plan"]:
+        plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions_of(pages))
+        (target / ACTION_PLAN).write_text(plan, encoding="utf-8")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -436,12 +488,17 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     colour = render.rgb_colour(render.load_palette(root))
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
-    bodies = figures.label_figures(bodies, [c.id for c in chapters], datafiles.load_figures(root)[0])
+    specs = datafiles.load_figures(root)[0]
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
-    pages = prepare_pages(chapters, bodies, notes, figures_dir, images)
+    tables = {s.id: chartdata.data_table(s) for s in specs}
+    data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
+    pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
     offered_files = downloads(book, root / "output", files, offered(book, edition))
     figure = home_figure(bodies, pages, figures_dir)
+    if figure is not None and HOME_FIGURE in data:
+        figure = dataclasses.replace(figure, data=wrap_tables(data[HOME_FIGURE], {"page-main"}))
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
@@ -452,8 +509,15 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             _copy(source, temp / download.href)
         for src, target in images.items():
             _copy((root / "chapters" / src).resolve(), temp / target)
+        (temp / DATA_DIR).mkdir()
+        for name, table in tables.items():
+            (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
         for name in FONT_DIRS:
             shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
+        for script in ("search.js", "actions.js", "timeline.js"):
+            _copy(root / "assets" / "js" / script, temp / "js" / script)
+        search.index_site(temp, book.language, len(pages))
+        _copy(root / "assets" / "js" / "pagefind-LICENCE.txt", temp / search.INDEX_DIR / "LICENCE.txt")
         swap_into_place(temp, out_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)

@@ -9,7 +9,10 @@
 
 They must agree, on the member and large-print PDFs, that every link annotation hangs from a
 /Link element that has text, that no text is outside both the structure tree and the artifacts,
-and that no element is detached; and, on the press PDF, that there is no annotation at all.
+and that no element is detached; outloud must report no error at all (pull quotes have words of
+their own, so nothing but pagination is an artifact); on the press PDF there is no annotation at
+all. fontTools reads the large print's embedded font programs by their own name tables, and the
+accessibility statement must name the versions of the tools that ran here.
 
 A missing tool makes its test FAIL with the command that installs it (``make_book.py test``
 installs them all: npm ci, apt-get install poppler-utils as root, pip install -r

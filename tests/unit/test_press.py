@@ -36,8 +36,17 @@ def test_press_pdf_passes_its_preflight(sample_project: Path, printer: str) -> N
     assert report["sha256"] in html and "Page plan" in html
 
 
+def without_back_cover(project: Path) -> None:
+    """Take the designed back cover out of the project's layout (the layouts give every book one)."""
+    layout = project / "layouts" / "book.html.j2"
+    text = layout.read_text(encoding="utf-8")
+    start, end = text.index('<section class="back-cover'), text.index("</section>", text.index('<section class="back-cover'))
+    layout.write_text(text[:start] + text[end + len("</section>"):], encoding="utf-8")
+
+
 def test_the_page_plan_of_a_book_without_back_cover_fails(sample_project: Path) -> None:
-    """The sample book, like today's book, has no designed back cover and starts chapters on rectos."""
+    """A book without a designed back cover, whose chapters start on rectos, fails the page plan."""
+    without_back_cover(sample_project)
     use_printer(sample_project, "saddle")
     report = build(sample_project, targets=("press",))
     codes = {f.code for f in report.findings if f.code.startswith("X")}
@@ -74,6 +83,9 @@ def test_pages_are_padded_with_blank_pages_before_the_back_cover(sample_project:
     last_text = max(i for i, t in enumerate(texts[:-1]) if t)
     assert "Sources" in texts[last_text] or "Guardian" in texts[last_text]
     assert all(t == "" for t in texts[last_text + 1:-1])
+    data = json.loads((sample_project / "output" / "sample-trends-press-preflight.json").read_text())
+    assert next(c for c in data["checks"] if c["name"] == "back-cover")["passed"]
+    assert data["page_plan"][-1]["place"] == "outside back cover" and data["page_plan"][-1]["allowed"] is True
 
 
 def test_crop_marks_sit_outside_the_bleed_in_registration_colour(sample_project: Path) -> None:
