@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from .checks import IMAGE, alt_text, body_lines
 
 if TYPE_CHECKING:
-    from .build import Sources
+    from .read import Sources
 
 _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
+
+from .config import Book, Edition
+from .publish import atomic_write
 
 # The locks are inputs too: the accessibility statement names the tool versions they pin.
 INPUTS = ("book.yaml", "chapters", "layouts", "assets", "folio",
           "requirements.lock", "requirements-test.lock", "package-lock.json")
-# Inputs a target does not read, so changing them does not rebuild it.
+# Inputs an edition of each format does not read, so changing them does not rebuild it; ICC
+# profiles are read only by CMYK editions.
 UNUSED: dict[str, tuple[str, ...]] = {
-    "epub": ("layouts/css/book.css.j2", "layouts/cover-motif.svg.j2", "layouts/book.html.j2", "layouts/web", "assets/icc"),
-    "pdf": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web", "assets/icc"),
-    "large-print": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web", "assets/icc"),
-    "press": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web"),
-    "web": ("layouts/css", "layouts/cover.svg.j2", "layouts/cover-motif.svg.j2", "layouts/book.html.j2", "assets/icc"),
+    "pdf": ("layouts/css/epub.css.j2", "layouts/cover.svg.j2", "layouts/web"),
+    "epub": ("layouts/css/book.css.j2", "layouts/cover-motif.svg.j2", "layouts/book.html.j2", "layouts/web"),
+    "site": ("layouts/css", "layouts/cover.svg.j2", "layouts/book.html.j2"),
 }
+
+
+def unused(edition: Edition) -> tuple[str, ...]:
+    return UNUSED[edition.format] + (() if edition.colour == "cmyk" else ("assets/icc",))
 
 
 def _files(root: Path) -> list[Path]:
@@ -44,23 +49,26 @@ def file_digests(root: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in _files(root)}
 
 
-def target_key(digests: dict[str, str], target: str) -> str:
-    unused = UNUSED.get(target, ())
+def target_key(digests: dict[str, str], target: str, skip: tuple[str, ...] = ()) -> str:
     h = hashlib.sha256(f"{target}\n".encode())
     for rel, digest in digests.items():
-        if not any(rel == u or rel.startswith(u + "/") for u in unused):
+        if not any(rel == u or rel.startswith(u + "/") for u in skip):
             h.update(f"{rel}\0{digest}\n".encode())
     return h.hexdigest()
 
 
-def target_keys(root: Path, targets: tuple[str, ...]) -> dict[str, str]:
-    digests = file_digests(root) if targets else {}
-    keys = {t: target_key(digests, t) for t in targets if t != "web"}
-    if "web" in targets:   # the site also offers the published editions for download, with their sizes
-        downloads = dict(digests)
-        for path in sorted((root / "output").glob("*.pdf")) + sorted((root / "output").glob("*.epub")):
-            downloads[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        keys["web"] = target_key(downloads, "web")
+def edition_keys(root: Path, book: Book, editions: list[Edition]) -> dict[str, str]:
+    """Edition name -> the hash of every input it reads. An edition that offers others for
+    download (a site) also reads their published files, with their sizes."""
+    digests = file_digests(root) if editions else {}
+    keys = {}
+    for edition in editions:
+        inputs = dict(digests)
+        for name in edition.offers:
+            path = root / "output" / book.editions[name].output
+            if path.is_file():
+                inputs[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        keys[edition.name] = target_key(inputs, edition.name, unused(edition))
     return keys
 
 
@@ -100,6 +108,8 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def record(root: Path, target: str, key: str, files: list[Path], warnings: int, pages: int | None) -> None:
+    """Remember the target's key and its published files (every file inside a published folder)."""
+    files = [f for p in files for f in (sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p])]
     state = load_state(root)
     state[target] = {
         "key": key, "warnings": warnings, "pages": pages,
@@ -108,15 +118,7 @@ def record(root: Path, target: str, key: str, files: list[Path], warnings: int, 
     }
     path = _state_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".state.{os.getpid()}.tmp")
-    temp.write_text(json.dumps(state, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(temp, path)
-
-
-def recorded_pages(root: Path, target: str) -> int | None:
-    entry = load_state(root).get(target, {})
-    pages = entry.get("pages") if isinstance(entry, dict) else None
-    return pages if isinstance(pages, int) else None
+    atomic_write(path, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
 
 
 def pandoc_lookup(root: Path, key: str) -> dict[str, str] | None:
@@ -133,6 +135,4 @@ def pandoc_store(root: Path, key: str, bodies: dict[str, str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("pandoc-*.json"):
         old.unlink(missing_ok=True)
-    temp = folder / f".pandoc.{os.getpid()}.tmp"
-    temp.write_text(json.dumps(bodies), encoding="utf-8")
-    os.replace(temp, folder / f"pandoc-{key}.json")
+    atomic_write(folder / f"pandoc-{key}.json", json.dumps(bodies).encode("utf-8"))

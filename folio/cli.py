@@ -21,12 +21,7 @@ from .errors import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = {
-    "all": "build every edition: member PDF, press PDF, large-print PDF, EPUB and web",
-    "pdf": "build the member PDF (accessible, for screens)",
-    "press": "build the press PDF (PDF/X-4, CMYK, bleed) and its preflight report",
-    "large-print": "build the large-print PDF",
-    "epub": "build the EPUB 3 and check it with EPUBCheck",
-    "web": "build the web edition: an accessible static site in output/web/",
+    "all": "build every edition book.yaml declares",
     "check": "check the sources without rendering anything",
     "clean": "remove everything the build made under output/",
     "test": "run ruff, mypy and the test suite (extra arguments go to pytest)",
@@ -34,8 +29,20 @@ COMMANDS = {
     "new-chapter": 'create a chapter: new-chapter "Title" [--kind theme|front|back] [--theme KEY]',
     "docs": "regenerate docs/check-codes.md from the check catalogue",
 }
-TARGETS = {"all": ("pdf", "press", "large-print", "epub", "web"), "pdf": ("pdf",), "press": ("press",),
-           "large-print": ("large-print",), "epub": ("epub",), "web": ("web",)}
+TOOLS = ("test", "watch", "new-chapter", "docs")     # commands that do not build or check the book
+
+
+def edition_commands(root: Path) -> dict[str, str] | None:
+    """One command per edition book.yaml declares (name -> help), in its order; None when
+    book.yaml cannot be read, so that any name is accepted and the build reports its problems."""
+    from .config import load_book
+    from .errors import BuildError
+
+    try:
+        book = load_book(root)
+    except BuildError:
+        return None
+    return {name: f"build {e.description or 'the ' + name + ' edition'}" for name, e in book.editions.items()}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,12 +52,15 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="make_book.py", description="Build Digital Trends 2026 from the Markdown chapters.",
+def parser(root: Path = ROOT) -> argparse.ArgumentParser:
+    declared = edition_commands(root)
+    commands = {**{"all": COMMANDS["all"]}, **(declared or {}), **COMMANDS}
+    p = _Parser(prog="make_book.py", description="Build the book in this folder from its Markdown chapters.",
                 formatter_class=argparse.RawDescriptionHelpFormatter,
-                epilog="commands:\n" + "\n".join(f"  {k:<12} {v}" for k, v in COMMANDS.items())
+                epilog="commands:\n" + "\n".join(f"  {k:<12} {v}" for k, v in commands.items())
                 + "\n\nexit status: 0 success, 1 content or build error, 2 usage error")
-    p.add_argument("command", choices=list(COMMANDS), metavar="command", help="one of: " + ", ".join(COMMANDS))
+    p.add_argument("command", choices=list(commands) if declared is not None else None, metavar="command",
+                   help="one of: " + ", ".join(commands))
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--debug", action="store_true", help="show Python tracebacks")
     p.add_argument("--plain", action="store_true", help="no colour or progress display (also when NO_COLOR is set)")
@@ -64,13 +74,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    first = argparse.ArgumentParser(add_help=False)
+    first.add_argument("--project", type=Path, default=ROOT)
+    known, _ = first.parse_known_args(argv)
+    args = parser(known.project).parse_args(argv)
     import signal
 
     from .safety import on_signal
 
     previous = None
-    if threading_main() and args.command in (*TARGETS, "check", "clean"):
+    if threading_main() and args.command not in TOOLS:
         previous = signal.signal(signal.SIGINT, on_signal), signal.signal(signal.SIGTERM, on_signal)
     try:
         return _run(args)
@@ -109,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "check":
             return run_check(console, args.project, args.strict)
-        return run_build(console, args.project, TARGETS[args.command], args.strict, plain)
+        return run_build(console, args.project, None if args.command == "all" else (args.command,), args.strict, plain)
     except KeyboardInterrupt as exc:
         console.print(("Stopped (SIGTERM)" if isinstance(exc, Terminated) else "Interrupted")
                       + "; temporary files removed, the previous outputs are unchanged.")
@@ -159,7 +172,7 @@ def run_check(console: Console, root: Path, strict: bool) -> int:
     return 1 if errors or (strict and warnings) else 0
 
 
-def run_build(console: Console, root: Path, targets: tuple[str, ...], strict: bool, plain: bool) -> int:
+def run_build(console: Console, root: Path, targets: tuple[str, ...] | None, strict: bool, plain: bool) -> int:
     from .build import build
     from .errors import BuildError
 

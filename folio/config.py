@@ -8,8 +8,9 @@ set), each with the file and line of the offending key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,64 @@ _THRESHOLDS: dict[str, Field] = {
     "no_running_head": Field(list, False, "Named pages declared without running heads (cover, front-plain, pad).", items=str),
     "opener_classes": Field(list, False, "Classes whose first page needs no running head (cover, opener).", items=str),
 }
-PAGE_QUALITY_EDITIONS = ("pdf", "press", "large-print")
 PAGE_QUALITY: dict[str, Field] = {
     "enabled": Field(bool, False, "false: no page-quality judge, report or press page plan (to measure their cost)."),
     **_THRESHOLDS,
-    "editions": Field(dict, False, "Thresholds for one edition (pdf, press, large-print), over the ones above.",
+    "editions": Field(dict, False, "Thresholds for one paged edition (a name under 'editions'), over the ones above.",
                       values=_THRESHOLDS),
+}
+
+# --- Editions: everything that differs between the book's outputs is declared in book.yaml ---------
+
+FORMATS = ("pdf", "epub", "site")
+JUDGES: dict[str, tuple[str, ...]] = {     # the judges of finished files each format can run
+    "pdf": ("accessibility", "page-quality", "preflight"),
+    "epub": ("accessibility", "epubcheck"),
+    "site": (),
+}
+SUFFIXES = {"pdf": ".pdf", "epub": ".epub", "site": ""}
+NOT_INHERITED = ("extends", "description", "output", "download")
+
+FIGURES: dict[str, Field] = {
+    "folder": Field(str, True, "Where the edition's figures are drawn, under output/build/ (editions may share one)."),
+    "style": Field(str, False, "text (labels in 'font'), large-print (redrawn at the text column's width in the "
+                   "large-print typeface, nothing under large_print.min_text_pt) or outlined (labels drawn as "
+                   "outlines of 'outline_fonts', for readers that cannot reach the fonts).",
+                   choices=("text", "large-print", "outlined")),
+    "font": Field(str, False, "text and outlined styles: the labels' font family."),
+    "outline_fonts": Field(list, False, "outlined style: the regular and bold font files, under assets/fonts/.", items=str),
+}
+DOWNLOAD: dict[str, Field] = {
+    "label": Field(str, True, "What the file is, after the title in the download list: 'accessible PDF'."),
+    "format": Field(str, True, "The format as a reader would name it: PDF, EPUB."),
+    "mime": Field(str, True, "The media type, for the link: application/pdf."),
+    "about": Field(str, True, "One line for the home page: what the file is for."),
+}
+EDITION: dict[str, Field] = {
+    "extends": Field(str, False, "Start from another edition's settings (all but output, description and download)."),
+    "format": Field(str, False, "pdf, epub or site.", choices=FORMATS),
+    "description": Field(str, False, "One line for make_book.py --help: what the command builds."),
+    "output": Field(str, False, "The file (a folder for a site) under output/; '{slug}' is the book's slug."),
+    "variant": Field(str, False, "PDF: pdf/ua-1 (tagged, for screens) or pdf/x-4 (for print).",
+                     choices=("pdf/ua-1", "pdf/x-4")),
+    "colour": Field(str, False, "srgb, or cmyk through the printer profile's ICC output intent (PDF only).",
+                    choices=("srgb", "cmyk")),
+    "printer": Field(str, False, "CMYK editions: the printer profile under 'printers' (default: 'printer')."),
+    "stylesheet": Field(str, False, "The stylesheet's name; the layouts get it as 'edition' (css/<name>.css)."),
+    "tokens": Field(dict, False, "Stylesheet tokens, given to the layouts as 'tokens': fonts, sizes, leading, hyphenation."),
+    "clear_print": Field(bool, False, "RNIB clear print: the HTML is prepared for it and the audit measures every "
+                         "character against large_print.min_text_pt."),
+    "figures": Field(dict, False, "How the edition's figures are drawn.", children=FIGURES),
+    "judges": Field(list, False, "The judges of the finished file: accessibility, page-quality, preflight (PDF); "
+                    "accessibility, epubcheck (EPUB).", items=str),
+    "download": Field(dict, False, "What a site offering this edition says about it.", children=DOWNLOAD),
+    "offers": Field(list, False, "Site: the editions offered for download, in order.", items=str),
+    "trim": Field(dict, False, "PDF: the trim size of this edition's page, over the book's 'trim'.", children={
+        "width_mm": Field((int, float), True, "Trim width in millimetres."),
+        "height_mm": Field((int, float), True, "Trim height in millimetres."),
+    }),
+    "cost": Field((int, float), False, "Relative render time (default 1); the costliest start first, so the "
+                  "workers finish together."),
 }
 
 BOOK: dict[str, Field] = {
@@ -113,6 +166,8 @@ BOOK: dict[str, Field] = {
     "printers": Field(dict, False, "Printer profiles by name.", values=PRINTER),
     "page_quality": Field(dict, False, "Thresholds of the page-quality report (docs/page-quality.md).",
                           children=PAGE_QUALITY),
+    "editions": Field(dict, True, "The editions, in build order: 'make_book.py <name>' builds one.", values=EDITION),
+    "preview": Field(str, False, "The PDF edition whose HTML every build assembles (watch, golden tests); default the first."),
     "large_print": Field(dict, False, "The large-print edition (RNIB clear print).", children={
         "label": Field(str, False, "Printed on its cover and title page; default 'Large print edition'."),
         "min_text_pt": Field((int, float), False, "The smallest text anywhere in it, in points (RNIB: 16)."),
@@ -202,6 +257,55 @@ class LargePrint:
 
 
 @dataclass(frozen=True)
+class FigureStyle:
+    folder: str                       # under output/build/
+    style: str = "text"               # text, large-print or outlined
+    font: str = ""
+    outline_fonts: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    format: str
+    mime: str
+    about: str
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One output of the book, as book.yaml declares it (``editions:``), after ``extends``."""
+
+    name: str
+    format: str                       # pdf, epub or site
+    output: str                       # file (or folder) under output/
+    description: str = ""
+    variant: str = "pdf/ua-1"
+    colour: str = "srgb"
+    printer: Printer | None = None    # CMYK editions
+    stylesheet: str = ""
+    tokens: Mapping[str, Any] = field(default_factory=dict)
+    clear_print: bool = False
+    figures: FigureStyle | None = None
+    judges: tuple[str, ...] = ()
+    download: Download | None = None
+    offers: tuple[str, ...] = ()
+    cost: float = 1.0
+    trim_mm: tuple[float, float] | None = None     # None: the book's trim
+    css: str = ""          # its stylesheet's file under output/build/css/: <stylesheet>.css for the first
+    #                        edition with that stylesheet, <stylesheet>-<name>.css for the others
+
+    @property
+    def stem(self) -> str:
+        """The output's name without its suffix: the stem of its HTML, reports and staging files."""
+        return self.output.removesuffix(SUFFIXES[self.format])
+
+    @property
+    def paged(self) -> bool:
+        return self.format == "pdf"
+
+
+@dataclass(frozen=True)
 class Book:
     root: Path
     path: Path
@@ -226,6 +330,8 @@ class Book:
     printer: Printer
     large_print: LargePrint = field(default_factory=LargePrint)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    editions: dict[str, Edition] = field(default_factory=dict)    # in book.yaml's order
+    preview: str = ""                                            # the edition whose HTML is always assembled
 
     @property
     def source_date_epoch(self) -> int:
@@ -239,21 +345,148 @@ DEFAULT_PRINTER = {"bleed_mm": 3, "crop_marks": False, "output_intent": "assets/
 
 def contained_paths(root: Path, shown: str, data: dict[str, Any], lines: yamlio.Lines, printer: str) -> list[Finding]:
     """Every path book.yaml names must stay, after symlinks, inside its folder: chapters in
-    chapters/, the bibliography, the CSL style and the ICC profile in assets/."""
+    chapters/, the bibliography, the CSL style and the printers' ICC profiles in assets/, the
+    editions' outline fonts in assets/fonts/."""
     named: list[tuple[tuple[str, ...], str, str]] = [(("chapters", str(i)), c, "chapters") for i, c in enumerate(data["chapters"])]
     named += [((key,), data[key], "assets") for key in ("bibliography", "csl")]
-    if printer in data.get("printers", {}) and "output_intent" in data["printers"][printer]:
-        named.append((("printers", printer, "output_intent"), data["printers"][printer]["output_intent"], "assets"))
+    for name, profile in data.get("printers", {}).items():
+        if "output_intent" in profile:
+            named.append((("printers", name, "output_intent"), profile["output_intent"], "assets"))
+    for name, spec in data.get("editions", {}).items():
+        fonts = spec.get("figures", {}).get("outline_fonts", [])
+        named += [(("editions", name, "figures", "outline_fonts", str(i)), f, "assets/fonts") for i, f in enumerate(fonts)]
     out: list[Finding] = []
     for where, written, folder in named:
-        base = root / "chapters" if where[0] == "chapters" else root
+        base = {"chapters": root / "chapters", "editions": root / "assets" / "fonts"}.get(where[0], root)
         if not written.strip() or not safety.inside(base / written, root / folder):
             out.append(finding("F007", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not inside {folder}/"))
     return out
 
 
-def load_book(root: Path, name: str = "book.yaml") -> Book:
-    """Read and validate ``book.yaml``; raise BuildError with every problem found."""
+RESERVED = ("all", "check", "clean", "test", "watch", "new-chapter", "docs")   # make_book.py's own commands
+_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def _inherit(declared: dict[str, Any], name: str, lines: yamlio.Lines, shown: str,
+             chain: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[Finding]]:
+    """The edition's settings after ``extends`` (tokens merged key by key)."""
+    spec = declared[name]
+    parent = spec.get("extends")
+    if parent is None:
+        return dict(spec), []
+    line = lines.get(("editions", name, "extends"), 1)
+    if parent not in declared:
+        return dict(spec), [finding("M005", shown, line, f"'editions.{name}.extends' names '{parent}', which is not an edition",
+                                    hint=f"the editions are {', '.join(declared)}")]
+    if parent in (*chain, name):
+        return dict(spec), [finding("M005", shown, line, f"'editions.{name}.extends' makes a loop: "
+                                    + " -> ".join((*chain, name, parent)))]
+    base, problems = _inherit(declared, parent, lines, shown, (*chain, name))
+    merged = {**{k: v for k, v in base.items() if k not in NOT_INHERITED}, **spec}
+    merged["tokens"] = {**base.get("tokens", {}), **spec.get("tokens", {})}
+    return merged, problems
+
+
+def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lines: yamlio.Lines,
+                      shown: str) -> list[Finding]:
+    """What the schema cannot say about one resolved edition."""
+    def at(key: str) -> int:
+        return lines.get(("editions", name, key), lines.get(("editions", name), 1))
+    where, fmt = lines.get(("editions", name), 1), spec.get("format")
+    out = [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
+           for key in ("format", "output") if key not in spec]
+    if not _NAME.fullmatch(name) or name in RESERVED:
+        out.append(finding("M005", shown, where, f"the edition name '{name}' cannot be a command",
+                           hint="use lower-case letters, digits and hyphens, and not " + ", ".join(RESERVED)))
+    if fmt is None or "output" not in spec:
+        return out
+    output = str(spec["output"])
+    if "/" in output or not output.removesuffix(SUFFIXES[fmt]) or not output.endswith(SUFFIXES[fmt]):
+        out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must be a name under output/"
+                           + (f" ending in {SUFFIXES[fmt]}" if SUFFIXES[fmt] else " (a folder)") + f", not {output!r}"))
+    needed = ("stylesheet", "figures") if fmt == "pdf" else ("figures",)
+    out += [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
+            for key in needed if key not in spec]
+    figures = spec.get("figures", {})
+    if figures.get("style") == "outlined" and len(figures.get("outline_fonts", [])) != 2:
+        out.append(finding("M005", shown, at("figures"), f"'editions.{name}.figures.outline_fonts' must name two "
+                           "font files, regular then bold, for the outlined style"))
+    out += [finding("M005", shown, at("judges"), f"'editions.{name}.judges': {fmt} editions have no judge '{judge}'",
+                    hint="the judges of this format are " + (", ".join(JUDGES[fmt]) or "none"))
+            for judge in spec.get("judges", []) if judge not in JUDGES[fmt]]
+    for key, formats in (("colour", ("pdf",)), ("variant", ("pdf",)), ("offers", ("site",)), ("clear_print", ("pdf",)),
+                         ("trim", ("pdf",))):
+        if key in spec and fmt not in formats and spec[key] not in ("srgb", False):
+            out.append(finding("M005", shown, at(key), f"'editions.{name}.{key}' is only for {' and '.join(formats)} editions"))
+    printer = spec.get("printer", data.get("printer", "default"))
+    if "printer" in spec and printer not in data.get("printers", {}):
+        out.append(finding("M005", shown, at("printer"), f"'editions.{name}.printer' names '{printer}', which is not under 'printers'"))
+    return out
+
+
+def _resolve_editions(data: dict[str, Any], lines: yamlio.Lines, shown: str) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
+    declared: dict[str, Any] = data.get("editions", {})
+    resolved: dict[str, dict[str, Any]] = {}
+    problems: list[Finding] = []
+    for name in declared:
+        resolved[name], found = _inherit(declared, name, lines, shown)
+        problems += found
+    for name, spec in resolved.items():
+        problems += _edition_problems(name, spec, data, lines, shown)
+        for index, offered in enumerate(spec.get("offers", [])):
+            if offered not in resolved or "download" not in resolved[offered]:
+                problems.append(finding("M005", shown, lines.get(("editions", name, "offers", str(index)), 1),
+                                        f"'editions.{name}.offers' names '{offered}', which is not an edition with a 'download'"))
+    outputs: dict[str, str] = {}
+    for name, spec in resolved.items():
+        if "output" in spec and spec["output"] in outputs:
+            problems.append(finding("M005", shown, lines.get(("editions", name, "output"), 1),
+                                    f"'editions.{name}.output' is also the output of '{outputs[spec['output']]}'"))
+        outputs.setdefault(str(spec.get("output")), name)
+    return resolved, problems
+
+
+def _edition(root: Path, name: str, spec: dict[str, Any], slug: str, printers: dict[str, Printer],
+             default_printer: str) -> Edition:
+    figures = spec.get("figures")
+    download = spec.get("download")
+    return Edition(
+        name=name, format=spec["format"], output=spec["output"].replace("{slug}", slug),
+        description=spec.get("description", ""), variant=spec.get("variant", "pdf/ua-1"),
+        colour=spec.get("colour", "srgb"),
+        printer=printers[spec.get("printer", default_printer)] if spec.get("colour") == "cmyk" else None,
+        stylesheet=spec.get("stylesheet", ""), tokens=dict(spec.get("tokens", {})),
+        clear_print=bool(spec.get("clear_print", False)),
+        figures=None if figures is None else FigureStyle(
+            folder=figures["folder"], style=figures.get("style", "text"), font=figures.get("font", ""),
+            outline_fonts=tuple(root / "assets" / "fonts" / f for f in figures.get("outline_fonts", []))),
+        judges=tuple(spec.get("judges", [])), download=None if download is None else Download(**download),
+        offers=tuple(spec.get("offers", [])), cost=float(spec.get("cost", 1.0)),
+        trim_mm=(float(spec["trim"]["width_mm"]), float(spec["trim"]["height_mm"])) if "trim" in spec else None)
+
+
+def _printer(root: Path, name: str, p: dict[str, Any]) -> Printer:
+    p = {**DEFAULT_PRINTER, **p}
+    return Printer(name=name, bleed_mm=float(p["bleed_mm"]), crop_marks=bool(p["crop_marks"]),
+                   output_intent=root / p["output_intent"], max_ink_percent=float(p["max_ink_percent"]),
+                   page_multiple=int(p["page_multiple"]), binding=str(p["binding"]),
+                   allow_transparency=bool(p["allow_transparency"]))
+
+
+def _page_quality_editions(data: Any, lines: yamlio.Lines, shown: str) -> list[Finding]:
+    """page_quality.editions may name only the book's paged (PDF) editions."""
+    if not isinstance(data, dict) or not isinstance(data.get("editions"), dict):
+        return []
+    quality = data.get("page_quality")
+    named = quality.get("editions", {}) if isinstance(quality, dict) else {}
+    paged = [n for n, e in data["editions"].items() if isinstance(e, dict) and e.get("format", "pdf") == "pdf"]
+    return [finding("M004", shown, lines.get(("page_quality", "editions", str(name)), 1),
+                    f"unknown edition 'page_quality.editions.{name}'", hint=f"the paged editions are {', '.join(paged)}")
+            for name in (named if isinstance(named, dict) else ()) if name not in paged]
+
+
+def _read(root: Path, name: str) -> tuple[Path, str, dict[str, Any], yamlio.Lines]:
+    """book.yaml's data and key lines, checked against the schema; BuildError with every problem."""
     path = root / name
     shown = relpath(path, root)
     try:
@@ -265,30 +498,36 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
     data, lines, problems = yamlio.load(text.replace("\r\n", "\n"), shown)
     if not problems:
         problems = validate(data, BOOK, lines, shown)
-    quality = data.get("page_quality") if isinstance(data, dict) else None
-    editions = quality.get("editions", {}) if isinstance(quality, dict) else {}
-    for name in editions if isinstance(editions, dict) else ():
-        if name not in PAGE_QUALITY_EDITIONS:
-            problems.append(finding("M004", shown, lines.get(("page_quality", "editions", str(name)), 1),
-                                    f"unknown edition 'page_quality.editions.{name}'",
-                                    hint=f"the paged editions are {', '.join(PAGE_QUALITY_EDITIONS)}"))
+    problems += _page_quality_editions(data, lines, shown)
     if problems:
         raise BuildError(problems)
+    return path, shown, data, lines
+
+
+def load_book(root: Path, name: str = "book.yaml") -> Book:
+    """Read and validate ``book.yaml``; raise BuildError with every problem found."""
+    path, shown, data, lines = _read(root, name)
     printers = {**{"default": DEFAULT_PRINTER}, **data.get("printers", {})}
     printer_name = data.get("printer", "default")
     if printer_name not in printers:
         raise BuildError([finding("M005", shown, lines.get(("printer",), 1),
                                   f"'printer' names '{printer_name}', which is not under 'printers'")])
-    p = {**DEFAULT_PRINTER, **printers[printer_name]}
-    trim = data.get("trim", {"width_mm": 210, "height_mm": 297})
-    chapters = [root / "chapters" / c for c in data["chapters"]]
-    problems = contained_paths(root, shown, data, lines, printer_name)
+    resolved, problems = _resolve_editions(data, lines, shown)
+    problems += contained_paths(root, shown, data, lines, printer_name)
     for key in ("url", "licence_url"):
         why = safety.link_problem(data[key]) if key in data else None
         if why is not None:
             problems.append(finding("L004", shown, lines.get((key,), 1), f"'{key}': {why}"))
     if problems:
         raise BuildError(problems)
+    profiles = {n: _printer(root, n, p) for n, p in printers.items()}
+    editions: dict[str, Edition] = {}
+    for n, spec in resolved.items():
+        edition = _edition(root, n, spec, data["slug"], profiles, printer_name)
+        shared = any(e.stylesheet == edition.stylesheet for e in editions.values())
+        editions[n] = replace(edition, css=f"{edition.stylesheet}-{n}.css" if shared else f"{edition.stylesheet}.css")
+    trim = data.get("trim", {"width_mm": 210, "height_mm": 297})
+    chapters = [root / "chapters" / c for c in data["chapters"]]
     return Book(
         root=root, path=path, title=data["title"], subtitle=data.get("subtitle", ""),
         edition=data.get("edition", ""), tagline=data.get("tagline", ""), language=data["language"],
@@ -299,10 +538,8 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
         chapter_files=chapters,
         chapter_lines=[lines.get(("chapters", str(i)), 1) for i in range(len(chapters))],
         trim_mm=(float(trim["width_mm"]), float(trim["height_mm"])),
-        printer=Printer(name=printer_name, bleed_mm=float(p["bleed_mm"]), crop_marks=bool(p["crop_marks"]),
-                        output_intent=root / p["output_intent"], max_ink_percent=float(p["max_ink_percent"]),
-                        page_multiple=int(p["page_multiple"]), binding=str(p["binding"]),
-                        allow_transparency=bool(p["allow_transparency"])),
+        printer=profiles[printer_name],
         large_print=LargePrint(**data.get("large_print", {})),
-        raw=data,
+        raw=data, editions=editions,
+        preview=data.get("preview") or next((n for n, e in editions.items() if e.paged), ""),
     )

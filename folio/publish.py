@@ -9,10 +9,40 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: to a temporary name beside it, then one rename."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_bytes(data)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def swap_into_place(new: Path, target: Path) -> None:
+    """Replace ``target`` (a folder, if any) with the folder ``new`` by renames, then remove the old one."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / "site")
+    try:
+        os.replace(new, target)
+    except OSError:
+        if old is not None:
+            os.replace(old / "site", target)
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def temp_path(target: Path) -> Path:
@@ -24,10 +54,11 @@ def temp_path(target: Path) -> Path:
 @dataclass(frozen=True)
 class Staged:
     name: str
-    temp: Path
+    temp: Path               # a file, or a folder (a site) that replaces the folder ``target``
     target: Path
     pages: int | None
     seconds: float
+    entry: str = ""          # for a folder: the file to show as the output (index.html)
 
 
 @dataclass(frozen=True)
@@ -47,8 +78,12 @@ def discard(staged: list[Staged]) -> None:
 def commit(staged: list[Staged], out_dir: Path) -> list[Published]:
     published = []
     for item in staged:
-        os.replace(item.temp, item.target)
-        published.append(Published(item.name, item.target, item.pages, item.seconds))
+        if item.temp.is_dir():
+            swap_into_place(item.temp, item.target)
+        else:
+            os.replace(item.temp, item.target)
+        published.append(Published(item.name, item.target / item.entry if item.entry else item.target,
+                                   item.pages, item.seconds))
     write_sums(out_dir)
     return published
 
@@ -59,9 +94,7 @@ def write_sums(out_dir: Path) -> None:
     for path in sorted(out_dir.iterdir()):
         if path.is_file() and not path.name.startswith(".") and path.name != "SHA256SUMS":
             lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n")
-    temp = out_dir / ".SHA256SUMS.tmp"
-    temp.write_text("".join(lines), encoding="utf-8")
-    os.replace(temp, out_dir / "SHA256SUMS")
+    atomic_write(out_dir / "SHA256SUMS", "".join(lines).encode("utf-8"))
 
 
 @contextmanager
@@ -91,9 +124,7 @@ def exclusive(out_dir: Path, say: Callable[[str], None]) -> Iterator[None]:
 def remove_temporary(out_dir: Path) -> None:
     """Every temporary file and folder a build writes: ``.name.PID.tmp.ext`` beside the outputs,
     and the staged site under build/. Called only while holding the lock."""
-    import shutil
-
-    for stale in [*out_dir.glob(".*.tmp*"), *(out_dir / "build").glob(".*.tmp"), out_dir / "build" / "web-staged",
+    for stale in [*out_dir.glob(".*.tmp*"), *(out_dir / "build").glob(".*.tmp"), *(out_dir / "build").glob("*-staged"),
                   *out_dir.glob(".*.old")]:
         if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)

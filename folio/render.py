@@ -1,15 +1,17 @@
 """Jinja stage: assemble each edition's HTML and stylesheet from the chapter fragments.
 
-Every edition shares the templates in ``layouts/``; what differs is passed in an ``Edition``:
-the colour function (sRGB hex, or ``device-cmyk()`` for press), the stylesheet flavour, and the
+Every edition shares the templates in ``layouts/``; what differs is passed in an ``Edition``,
+the Jinja view of an edition declared in book.yaml (``folio.config.Edition``): the colour function
+(sRGB hex, or ``device-cmyk()`` through the printer's profile), the stylesheet name (given to the
+layouts as ``edition``), its tokens (``tokens``), the bleed, whether it is clear print, and the
 folder its figures come from. Autoescape is on, so front matter values reach the page escaped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,15 @@ Colour = Callable[[str], str]
 
 @dataclass(frozen=True)
 class Edition:
-    name: str            # member, press, large-print
+    name: str            # the stylesheet's name, as the layouts see it (``edition``)
     file_stem: str       # output file name without .pdf
     colour: Colour
     figures_dir: str     # relative to output/build/
     paged: bool = True
+    bleed_mm: float = 0.0
+    tokens: Mapping[str, Any] = field(default_factory=dict)
+    clear_print: bool = False
+    trim_mm: tuple[float, float] | None = None     # None: the book's trim
 
 
 def load_palette(root: Path) -> dict[str, Any]:
@@ -68,8 +74,7 @@ def render_css(env: jinja2.Environment, template: str, edition: Edition, book: B
     return css_env.get_template(template).render(
         c=edition.colour, edition=edition.name, book=book, fonts=fonts_url,
         themes=sorted({c.theme for c in chapters if c.theme}),
-        bleed_mm=book.printer.bleed_mm if edition.name == "press" else 0,
-        trim=book.trim_mm,
+        bleed_mm=edition.bleed_mm, trim=edition.trim_mm or book.trim_mm, tokens=edition.tokens,
     )
 
 
@@ -97,12 +102,12 @@ def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bo
     for chapter in chapters:
         html = bodies.get(chapter.id, "")
         html = html.replace('src="figures/', f'src="{edition.figures_dir}/')
-        if edition.name == "large-print":
+        if edition.clear_print:
             html = largeprint.prepare(html, chapter.id)
         filled[chapter.id] = protect_names(html, names) if edition.paged else html
     return env.get_template("book.html.j2").render(
         book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,
-        stylesheet=stylesheet, date_iso=book.date.isoformat(),
+        stylesheet=stylesheet, date_iso=book.date.isoformat(), tokens=edition.tokens,
     )
 
 
@@ -135,11 +140,12 @@ def cmyk_colour(palette: dict[str, Any], profile: Path) -> Colour:
     return colour
 
 
-def press_colour_profile(book: Book, css_dir: Path) -> str:
-    """The @color-profile rule that makes WeasyPrint write the PDF/X output intent."""
+def press_colour_profile(book: Book, css_dir: Path, profile: Path | None = None) -> str:
+    """The @color-profile rule that makes WeasyPrint write the PDF/X output intent (``profile``,
+    by default the book's printer's)."""
     import os
 
-    url = os.path.relpath(book.printer.output_intent, css_dir)
+    url = os.path.relpath(profile or book.printer.output_intent, css_dir)
     return ("@color-profile device-cmyk {\n"
             f"  src: url({url});\n"
             "  components: cyan, magenta, yellow, black;\n}\n")

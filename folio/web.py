@@ -41,10 +41,11 @@ from markupsafe import Markup
 from . import chartdata, datafiles, figures, pandoc, render, search
 from .catalogue import finding
 from .chapters import Chapter
-from .config import Book
+from .config import Book, Edition
 from .errors import BuildError, Finding
+from .publish import swap_into_place
 
-__all__ = ["DOWNLOADS", "Download", "Page", "build_site", "human_size"]
+__all__ = ["Download", "DownloadKind", "Page", "build_site", "human_size", "offered"]
 
 HOME_FIGURE = "timeline"                   # the figure shown on the home page
 DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
@@ -67,22 +68,28 @@ _GLANCE = _block("trends-at-a-glance")
 
 @dataclass(frozen=True)
 class DownloadKind:
-    key: str            # as in folio.build.TARGETS
-    suffix: str         # file name after the slug
+    key: str            # the edition's name in book.yaml
+    file: str           # its output file name
     label: str          # what the file is
     format: str         # the format, as a reader would name it
     mime: str
     about: str          # one line for the home page
 
 
-DOWNLOADS = (
-    DownloadKind("pdf", ".pdf", "accessible PDF", "PDF", "application/pdf",
-                 "Tagged PDF with bookmarks and a linked contents page, for reading on screen or printing."),
-    DownloadKind("large-print", "-large-print.pdf", "large-print PDF", "PDF", "application/pdf",
-                 "All text 16 point or larger in Atkinson Hyperlegible Next, 1.5 line spacing, for readers with low vision."),
-    DownloadKind("epub", ".epub", "EPUB e-book", "EPUB", "application/epub+zip",
-                 "A reflowable e-book for e-readers and reading apps, where you choose the type size and colours."),
-)
+def offered(book: Book, site: Edition) -> tuple[DownloadKind, ...]:
+    """What the site offers for download: the editions its ``offers`` names, as book.yaml describes them."""
+    kinds = []
+    for name in site.offers:
+        edition = book.editions[name]
+        if edition.download is not None:
+            d = edition.download
+            kinds.append(DownloadKind(name, edition.output, d.label, d.format, d.mime, d.about))
+    return tuple(kinds)
+
+
+def site_edition(book: Book) -> Edition:
+    """The book's first site edition (for callers that do not name one)."""
+    return next(e for e in book.editions.values() if e.format == "site")
 
 
 @dataclass(frozen=True)
@@ -381,14 +388,15 @@ def images_to_copy(root: Path, bodies: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def downloads(book: Book, out_root: Path, files: Mapping[str, Path] | None) -> list[tuple[Download, Path]]:
+def downloads(book: Book, out_root: Path, files: Mapping[str, Path] | None,
+              kinds: tuple[DownloadKind, ...]) -> list[tuple[Download, Path]]:
     """The downloads that exist, with the file each is copied from."""
     found = []
-    for kind in DOWNLOADS:
-        source = (files or {}).get(kind.key, out_root / f"{book.slug}{kind.suffix}")
+    for kind in kinds:
+        source = (files or {}).get(kind.key, out_root / kind.file)
         if not source.is_file():
             continue
-        name = f"{book.slug}{kind.suffix}"
+        name = kind.file
         size = human_size(source.stat().st_size).replace(" ", "\u00a0")     # no line break inside "453 KB"
         found.append((Download(f"{book.title}, {kind.label}", kind.format, size,
                                f"downloads/{name}", kind.mime, kind.about), source))
@@ -467,43 +475,27 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def swap_into_place(new: Path, target: Path) -> None:
-    """Replace ``target`` (a folder, if any) with ``new`` by renames, then remove the old one."""
-    old: Path | None = None
-    if target.exists() or target.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-        os.replace(target, old / "site")
-    try:
-        os.replace(new, target)
-    except OSError:
-        if old is not None:
-            os.replace(old / "site", target)
-            shutil.rmtree(old, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[str, str], build_dir: Path,
-               out_dir: Path, files: Mapping[str, Path] | None = None) -> list[Finding]:
-    """Write the web edition to ``out_dir``; return pandoc's warnings.
+               out_dir: Path, files: Mapping[str, Path] | None = None, edition: Edition | None = None) -> list[Finding]:
+    """Write the site ``edition`` (default: the book's first) to ``out_dir``; return pandoc's warnings.
 
-    ``files`` maps a download key (``pdf``, ``large-print``, ``epub``) to the file to offer;
-    the others come from the published files in ``output/`` (``<slug>.pdf``, ``<slug>-large-print.pdf``,
-    ``<slug>.epub``), each one only if it exists, so a site rebuilt alone keeps its downloads.
+    ``files`` maps an offered edition's name to the file of it this run made; the others come
+    from the published files in ``output/``, each one only if it exists, so a site rebuilt alone
+    keeps its downloads.
     """
+    edition = edition or site_edition(book)
     env = render.environment(root)
     colour = render.rgb_colour(render.load_palette(root))
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
     specs = datafiles.load_figures(root)[0]
     bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
-    figures_dir = build_dir / "figures"
+    figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
     tables = {s.id: chartdata.data_table(s) for s in specs}
     data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
-    offered = downloads(book, root / "output", files)
+    offered_files = downloads(book, root / "output", files, offered(book, edition))
     figure = home_figure(bodies, pages, figures_dir)
     if figure is not None and HOME_FIGURE in data:
         figure = dataclasses.replace(figure, data=wrap_tables(data[HOME_FIGURE], {"page-main"}))
@@ -512,8 +504,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
         temp.chmod(0o755)
-        write_site(temp, env, colour, book, pages, [d for d, _ in offered], figure)
-        for download, source in offered:
+        write_site(temp, env, colour, book, pages, [d for d, _ in offered_files], figure)
+        for download, source in offered_files:
             _copy(source, temp / download.href)
         for src, target in images.items():
             _copy((root / "chapters" / src).resolve(), temp / target)
