@@ -158,7 +158,10 @@ def run_jobs(jobs: list[editions.Job], report: BuildReport, warm: threading.Thre
         for job in first:
             job.start(pool, threads, {})
         running = {job.rendering: job for job in first if job.rendering is not None}
-        for done in as_completed(running, timeout=safety.TOOL_TIMEOUT_S):
+        # The limit is per render: the renders queue for the workers, so the wait for all of them
+        # is one limit for each round of renders (three renders on two workers: two rounds).
+        rounds = -(-len(running) // workers)
+        for done in as_completed(running, timeout=safety.TOOL_TIMEOUT_S * max(1, rounds)):
             running[done].on_rendered(pool, judging)
         progress("Checking the finished files")
         failed = report.errors or any(f.severity == "error" for j in first for f in j.outcome.findings)

@@ -134,7 +134,7 @@ def time_limit(pool: concurrent.futures.ProcessPoolExecutor, tool: str) -> Itera
         from .catalogue import finding
         from .errors import BuildError
 
-        raise BuildError([finding("T004", tool, 0, f"{tool} did not finish within {TOOL_TIMEOUT_S} s")]) from None
+        raise BuildError([finding("T004", tool, 0, f"{tool} did not finish within {TOOL_TIMEOUT_S} s a render")]) from None
 
 
 def worker_init() -> None:

@@ -32,7 +32,7 @@ _UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagef
 def pagefind_executable() -> Path:
     """The Pagefind program from the ``pagefind-bin`` wheel in this environment."""
     try:
-        import pagefind_bin  # type: ignore[import-untyped]
+        import pagefind_bin
         return Path(pagefind_bin.get_executable())
     except (ImportError, FileNotFoundError) as exc:
         raise BuildError([_error(f"the search indexer Pagefind is missing ({exc})",

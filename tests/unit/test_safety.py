@@ -626,7 +626,7 @@ def test_a_hung_render_is_stopped_by_the_time_limit(sample_project: Path, monkey
     with pytest.raises(BuildError) as caught:
         build(sample_project, targets=("pdf",))
     assert time.monotonic() - started < 60
-    assert [f.format() for f in caught.value.findings] == ["WeasyPrint: T004 error: WeasyPrint did not finish within 3 s"]
+    assert [f.format() for f in caught.value.findings] == ["WeasyPrint: T004 error: WeasyPrint did not finish within 3 s a render"]
     assert not __import__("multiprocessing").active_children()
 
 
