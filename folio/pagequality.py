@@ -571,7 +571,7 @@ class _Judge:
                 for number in pages[1:]:
                     here = [li for li in self.by_page[number] if li.region == "flow"
                             and _inside(li.block, element)]
-                    if not here or self.labelled(number, title):
+                    if not here or self.labelled(number, title) or self.labelled(number, _describe(element), exact=True):
                         continue
                     self.add("P013", number, here[0].chapter,
                              f"the {_describe(element)} '{_clip(title)}' continues here from page {pages[0]} without "
@@ -593,13 +593,16 @@ class _Judge:
                              rect=self.line_rect(cap_lines[:3]) if cap_lines else None)
         self.list_intros(lines)
 
-    def labelled(self, number: int, title: str) -> bool:
-        """Whether the page carries the continuation label of the box called ``title``: its title and
-        'continued' in a margin box (string-set, as the layouts do) or in a line at the top of the page."""
+    def labelled(self, number: int, title: str, exact: bool = False) -> bool:
+        """Whether the page carries the continuation label of the box called ``title`` and 'continued',
+        in a margin box (string-set, as the layouts do) or in a line at the top of the page. With
+        ``exact``, ``title`` is the box's kind and the label must be just '<kind> (continued)'."""
         wanted = SourceIndex._norm(title)
         texts = list(self.page(number).margin_text.values())
         top = [li for li in self.by_page[number] if li.region == "flow"][:2]
         texts += [li.text for li in top]
+        if exact:
+            return any(SourceIndex._norm(t) == SourceIndex._norm(f"{title} (continued)") for t in texts)
         return any(wanted in SourceIndex._norm(t) and "continued" in SourceIndex._norm(t) for t in texts)
 
     def list_intros(self, lines: list[Line]) -> None:

@@ -309,6 +309,19 @@ def test_flow_a_wrong_label_does_not_count(tmp_path: Path) -> None:
     assert only(judge(tmp_path, source, body, css=css, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
 
 
+@pytest.mark.parametrize(("label", "expected"), [("Case study (continued)", []),
+                                                ("Case study: another one (continued)", [(2, "chapters/t.md", 2)])])
+def test_flow_a_case_study_may_be_labelled_by_its_kind_alone(tmp_path: Path, label: str, expected: list[object]) -> None:
+    """The layouts label a continued case study 'Case study (continued)' (a long title in a margin box
+    reads as hidden prose to PDF/UA checkers); that label counts, a wrong title still does not."""
+    source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::"]
+    body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
+            "<p>The story goes on here.</p></div>")
+    css = f'@page {{ @top-center {{ content: "{label}"; font-size: 6pt; }} }}'
+    result = judge(tmp_path, source, body, css=css, min_last_page_fill=0)
+    assert [(j.page, j.finding.path, j.finding.line) for j in result.judged if j.finding.code == "P013"] == expected
+
+
 def found_margin(tmp_path: Path, body: str, css: str, page: int) -> list[str]:
     import weasyprint
 
