@@ -4,7 +4,8 @@
   foot of the page). In large print a 16 pt footnote area would fill half a page, so each note
   becomes a full-size superscript call linked to a numbered list at the end of its chapter.
 * ``break_urls_at_slashes``: a printed address may break only after a slash, never at a hyphen or
-  inside ``https://``. Each address printed in the text gets a zero-width space (a break
+  inside ``https://``, unless the part between two slashes is longer than a line (then after its
+  punctuation too, rather than run off the page). Each address printed in the text gets a zero-width space (a break
   opportunity) after every slash of its path, and a word joiner (no break) after ``://`` and
   after the characters at which line breaking would otherwise allow a break (hyphens, question
   marks, per cent and plus signs). Both are default-ignorable characters: no font draws them.
@@ -21,6 +22,8 @@ _SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
 _TAG = re.compile(r"(<[^>]*>)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
 _GLUE_AFTER = re.compile(r"([-?%+])")
+_BREAK_AFTER = re.compile(r"([-.?&=+_])(?=.)")
+LONGEST_PART = 45    # characters of an address that fit on one large-print line, with room to spare
 
 
 def split_notes(html: str) -> tuple[str, list[str]]:
@@ -63,14 +66,25 @@ def endnotes(html: str, chapter_id: str) -> str:
 
 
 def break_url(text: str) -> str:
-    """A printed address with break opportunities only after the slashes of its path."""
+    """A printed address with break opportunities only after the slashes of its path, except in
+    a part between two slashes too long for a large-print line (``LONGEST_PART``): that part may
+    also break after its punctuation (RNIB: break long addresses at punctuation), since the
+    alternative is a line that runs off the page."""
     scheme, sep, rest = text.partition("://")
     if sep:
         sep += WORD_JOINER          # never break straight after the scheme
     else:
         scheme, rest = "", text
-    rest = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, rest)
-    rest = re.sub(r"/(?=.)", "/" + ZWSP, rest)
+    parts = []
+    for part in rest.split("/"):
+        if len(part) > LONGEST_PART:
+            part = _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, part)
+            part = part.replace(ZWSP, "", 1) if part.startswith(ZWSP) else part
+        else:
+            part = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, part)
+        parts.append(part)
+    rest = ("/" + ZWSP).join(parts)
+    rest = rest[:-len(ZWSP)] if rest.endswith("/" + ZWSP) else rest
     return f"{scheme}{sep}{rest}"
 
 

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from fontTools.ttLib import TTFont
 
+from folio import largeprint
 from folio.build import BuildReport
 
 pytestmark = pytest.mark.e2e
@@ -128,7 +129,7 @@ def test_epub_notes_cover_and_chart_text(real_build: Built) -> None:
     assert svgs and not [n for n, svg in svgs.items() if "<text" in svg]
 
 
-LONGEST_SEGMENT = 45   # characters of an address that fit on one large-print line, with room to spare
+LONGEST_SEGMENT = largeprint.LONGEST_PART   # characters of an address that fit on one large-print line
 
 
 def test_large_print_urls_break_only_after_a_slash(real_build: Built) -> None:
@@ -153,7 +154,7 @@ def test_large_print_urls_break_only_after_a_slash(real_build: Built) -> None:
                 segment = url[url.rfind("/", 0, at) + 1:end if end >= 0 else len(url)]
                 # A path segment longer than a large-print line cannot break at a slash; there a
                 # break after '.' or '-' is the least bad (RNIB: break long addresses at punctuation).
-                too_long = len(segment) > LONGEST_SEGMENT and before.endswith((".", "-"))
+                too_long = len(segment) > LONGEST_SEGMENT and before.endswith(tuple("-.?&=+_"))
                 if (not before.endswith("/") or before.endswith("//")) and not too_long:
                     bad.append(match.group(0))
     assert found > 20

@@ -47,6 +47,17 @@ def test_urls_may_break_only_after_slashes() -> None:
         '<a href="#r"><span>https://\u2060b.org/\u200bp-\u2060q</span></a>')
 
 
+def test_a_part_too_long_for_a_line_may_also_break_at_its_punctuation() -> None:
+    """Without this, a 95-character part glued at its hyphens ran off the large-print page (a design
+    review found 43 such lines); the parts that fit still break only after a slash."""
+    long = "IT-services-companies-and-datacentres-face-regulation-as-cyber-security-bill-reaches-Parliament"
+    broken = largeprint.break_url(f"https://www.computerweekly.com/news/366634567/{long}")
+    head, _, tail = broken.rpartition("/\u200b")
+    assert "\u200b" not in head.split("/\u200b", 1)[0] and "news/\u200b366634567" in head
+    assert tail == long.replace("-", "-\u200b")
+    assert largeprint.break_url("https://a.org/" + "x-" * 10 + "y") == "https://\u2060a.org/\u200b" + "x-\u2060" * 10 + "y"
+
+
 def _sizes(svg: str) -> list[float]:
     return [float(t.get("font-size", "0")) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
 
