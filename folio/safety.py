@@ -36,7 +36,7 @@ MAX_MARKDOWN_DEPTH = 8           # block quotes and list levels inside one anoth
 MAX_YAML_DEPTH = 12              # mappings and lists inside one another, in any data file
 MAX_YAML_NODES = 200_000         # scalars, mappings and lists in one data file
 MAX_DATA_BYTES = 2_000_000       # book.yaml, front matter, figure data, palette, bibliography
-TOOL_TIMEOUT_S = 600             # pandoc, each WeasyPrint render, EPUBCheck (the large print takes 90 s alone, 280 s on a loaded 2-core machine)
+TOOL_TIMEOUT_S = 600             # pandoc, each WeasyPrint render, EPUBCheck (large print: 90 s alone, 280 s at load 8)
 
 
 def normalise_target(raw: str) -> str:
