@@ -23,7 +23,7 @@ _TAG = re.compile(r"(<[^>]*>)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
 _GLUE_AFTER = re.compile(r"([-?%+])")
 _BREAK_AFTER = re.compile(r"([-.?&=+_])(?=.)")
-LONGEST_PART = 45    # characters of an address that fit on one large-print line, with room to spare
+LONGEST_PART = 40    # characters of an address that fit on one large-print line, with room to spare
 
 
 def split_notes(html: str) -> tuple[str, list[str]]:
