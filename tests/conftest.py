@@ -16,13 +16,16 @@ SAMPLE = Path(__file__).resolve().parent / "sample_book"
 
 
 def copy_project(dest: Path, book_source: Path = ROOT) -> Path:
-    """Layouts and assets from the project; book.yaml, chapters and bibliography from ``book_source``."""
+    """Layouts, assets and lock files from the project; book.yaml, chapters and bibliography from
+    ``book_source``."""
     shutil.copytree(ROOT / "layouts", dest / "layouts")
     shutil.copytree(ROOT / "assets", dest / "assets")
     shutil.copytree(book_source / "chapters", dest / "chapters")
     shutil.copy(book_source / "book.yaml", dest / "book.yaml")
     if (book_source / "bibliography.yaml").exists():
         shutil.copy(book_source / "bibliography.yaml", dest / "assets" / "bibliography.yaml")
+    for lock in ("requirements.lock", "requirements-test.lock", "package-lock.json"):   # the statement names their pins
+        shutil.copy(ROOT / lock, dest / lock)
     (dest / "output").mkdir()
     return dest
 
