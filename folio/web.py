@@ -439,6 +439,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     (target / "images" / "cover-motif.svg").write_text(
         env.get_template("cover-motif.svg.j2").render(c=colour), encoding="utf-8")
     (target / "favicon.svg").write_text(env.get_template("web/favicon.svg.j2").render(c=colour), encoding="utf-8")
+    actions = actions_of(pages)       # every "What you can do next" list, once
     common = {
         "book": book, "pages": pages, "downloads": offered,
         "themes_total": sum(1 for p in pages if p.number),
@@ -446,7 +447,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
         "sources": next((p for p in pages if 'id="refs"' in p.body), None),
         "statement": next((p for p in pages if _STATEMENT.search(p.chapter.body)), None),
         "number_words": NUMBER_WORDS, "scroll_hint": Markup(SCROLL_HINT),
-        "action_plan": ACTION_PLAN if actions_of(pages) else None,
+        "action_plan": ACTION_PLAN if actions else None,
     }
     home = env.get_template("web/home.html.j2").render(
         **common, current="index.html", figure=figure, glance=[p for p in pages if p.number],
@@ -463,7 +464,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
     (target / "search.html").write_text(search_page, encoding="utf-8")
     if common["action_plan"]:
-        plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions_of(pages))
+        plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions)
         (target / ACTION_PLAN).write_text(plan, encoding="utf-8")
 
 
