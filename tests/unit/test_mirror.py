@@ -1,0 +1,69 @@
+"""folio.mirror: a bound press PDF has its side column on the outside of versos too (design review D5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from folio import mirror
+
+weasyprint = pytest.importorskip("weasyprint")
+
+# The member/press grid in small: A4, a 120 mm text column 20 mm from the left edge, a 44 mm side
+# column 8 mm to its right (a float with a negative right margin) and a wide block across both.
+HTML = """<html><head><style>
+@page { size: 210mm 297mm; margin: 22mm 70mm 24mm 20mm; @bottom-center { content: counter(page); } }
+body { margin: 0; font-size: 10pt; }
+.pq { float: right; width: 44mm; margin: 0 -52mm 0 0; }
+.wide { margin-right: -52mm; height: 20mm; background: #ccc; }
+.indent { margin-left: 10mm; }
+</style></head><body>
+<p>Recto text.</p><p class="pq">Recto quote.</p><div class="wide"></div>
+<p style="break-before: page">Verso text.</p><p class="pq">Verso quote.</p><div class="wide"></div>
+<p class="indent">Indented verso text.</p>
+</body></html>"""
+
+
+def _x(page: Any, text: str) -> float:
+    """The left edge, in mm, of the line box that holds ``text``."""
+    def walk(box: Any) -> float | None:
+        if type(box).__name__ == "LineBox" and any(text in getattr(t, "text", "") for t in box.descendants()):
+            return float(box.position_x) / mirror.MM
+        for child in getattr(box, "children", []):
+            found = walk(child)
+            if found is not None:
+                return found
+        return None
+    found = walk(page._page_box)
+    assert found is not None, text
+    return found
+
+
+def _wide_x(page: Any) -> float:
+    boxes = [b for b in page._page_box.descendants() if getattr(b, "element_tag", "") == "div"]
+    return float(boxes[0].position_x) / mirror.MM
+
+
+def test_versos_are_mirrored_rectos_are_not() -> None:
+    document = weasyprint.HTML(string=HTML).render()
+    recto, verso = document.pages
+    assert round(_x(verso, "Verso text")) == 20 and round(_x(verso, "Verso quote")) == 148   # laid out as a recto
+    assert mirror.mirror_versos(document) == 1
+    # Recto: text column inside (left), side column outside (right), unchanged.
+    assert round(_x(recto, "Recto text")) == 20 and round(_x(recto, "Recto quote")) == 148
+    assert round(_wide_x(recto)) == 20
+    # Verso: side column outside (left, 18 mm from the edge), text column inside, 20 mm from the spine.
+    assert round(_x(verso, "Verso quote")) == 18
+    assert round(_x(verso, "Verso text")) == 70
+    assert round(_x(verso, "Indented verso text")) == 80          # indents inside the column are kept
+    assert round(_wide_x(verso)) == 18                            # the wide block spans the outer column
+    folio = next(b for b in verso._page_box.children if type(b).__name__ == "MarginBox")
+    assert round((float(folio.position_x) + float(folio.width) / 2) / mirror.MM) == 130   # under the text column
+
+
+def test_covers_and_blank_pages_stay() -> None:
+    html = HTML.replace("<p style=\"break-before: page\">", "<p style=\"break-before: page; page: cover\">")
+    document = weasyprint.HTML(string=html).render()
+    assert mirror.mirror_versos(document) == 0
+    assert round(_x(document.pages[1], "Verso quote")) == 148
