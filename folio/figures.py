@@ -52,6 +52,7 @@ Value labels are the value followed by the unit (``49%``, ``1.6m``, ``204``). Ba
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ _COMMON_KEYS = ("id", "kind", "title", "theme", "source", "cite", "alt")
 _KIND_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (required, optional)
     "bars": (("unit", "bars"), ()),
     "hbars": (("unit", "bars"), ("note",)),
-    "grouped-bars": (("unit", "series", "groups"), ()),
+    "grouped-bars": (("unit", "series", "groups"), ("axis",)),
     "timeline": (("start", "end", "legend", "milestones"), ()),
 }
 
@@ -427,6 +428,8 @@ def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
         r.text(data, "unit", "")
     if "note" in data:
         r.string(data, "note", "")
+    if "axis" in data:
+        r.string(data, "axis", "")
     if kind in ("bars", "hbars"):
         return kind, _parse_bars(r, data, spec.theme)
     if kind == "grouped-bars":
@@ -616,7 +619,8 @@ def render_figure(spec: FigureSpec, colour: ColourFn, font_family: str | TextSty
         height = draw(canvas, content, unit, note if isinstance(note, str) else "")
     elif kind == "grouped-bars":
         assert isinstance(content, tuple)
-        height = _draw_grouped(canvas, content[0], content[1], unit)
+        axis = spec.data.get("axis")
+        height = _draw_grouped(canvas, content[0], content[1], unit, axis if isinstance(axis, str) else "")
     elif style.vertical_timeline:
         assert isinstance(content, tuple)
         height = _draw_timeline_vertical(canvas, *content)
@@ -723,37 +727,59 @@ def _draw_hbars_stacked(cv: _Canvas, bars: Sequence[_Bar], unit: str, note: str)
     return y + PAD
 
 
-def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Group], unit: str) -> float:
-    """Grouped vertical bars, each group a panel of its own: its own baseline and its own scale
-    (its largest value fills the plot height), so a small pair such as 12 and 18 stays readable
-    beside 89 and 204, and unlike measures never share an axis. Each bar is labelled with its
-    value above and its series below, the group's label under that."""
-    inner, gap = 8.0, 48.0
+def _nice_step(peak: float, ticks: int = 5) -> float:
+    """A round tick interval (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` steps up to ``peak``."""
+    raw = peak / ticks
+    power = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return next(m * power for m in (1.0, 2.0, 2.5, 5.0, 10.0) if m * power >= raw)
+
+
+def _draw_grouped(cv: _Canvas, series: Sequence[_Series], groups: Sequence[_Group], unit: str, axis: str = "") -> float:
+    """Grouped vertical bars on one shared value axis, drawn and labelled on the left (``axis``
+    names what it counts), so bars compare honestly across groups: a small pair such as 12 and 18
+    stays small beside 89 and 204, with its values printed above it (design review D6). Each bar is
+    labelled with its value above and its series below, the group's label under that."""
+    inner, gap = 10.0 * cv.grow, 48.0
+    peak = max(max(g.values) for g in groups) or 1.0
+    step = _nice_step(peak)
+    top_value = math.ceil(peak / step - 1e-9) * step
+    ticks = [i * step for i in range(round(top_value / step) + 1)]
+    tick_w = max(cv.tw(value_label(t, unit), cv.f_note) for t in ticks)
+    axis_x = PAD + tick_w + 6
+    plot_left, plot_right = axis_x + 10, cv.width - PAD
     n = len(groups) * len(series)
-    bar_w = min(64.0 * cv.grow, (cv.width - 2 * PAD - (len(groups) - 1) * gap - len(groups) * (len(series) - 1) * inner) / n)
+    span = plot_right - plot_left
+    bar_w = min(64.0 * cv.grow, (span - (len(groups) - 1) * gap - len(groups) * (len(series) - 1) * inner) / n)
     group_w = len(series) * bar_w + (len(series) - 1) * inner
-    gap = min(72.0, (cv.width - 2 * PAD - len(groups) * group_w) / max(len(groups) - 1, 1))
+    gap = min(72.0, (span - len(groups) * group_w) / max(len(groups) - 1, 1))
     total = len(groups) * group_w + (len(groups) - 1) * gap
-    left = (cv.width - total) / 2
+    left = plot_left + (span - total) / 2
     plot_h = 130.0 * cv.grow
-    top = PAD + cv.f_value * LINE + 4
+    head = cv.wrap(axis, cv.width - 2 * PAD, cv.f_note) if axis else []
+    top = cv.lines(PAD, PAD, head, cv.f_note, "muted") + cv.f_value * LINE if head else PAD + cv.f_value * LINE + 4
     base = top + plot_h
+    for t in ticks:                                   # the value axis: ticks, their values, light gridlines
+        y = base - plot_h * t / top_value
+        if t:
+            cv.line(axis_x, y, plot_right, y, "rule", OUTLINE_W / 2)
+        cv.line(axis_x - 3, y, axis_x, y, "ink", AXIS_W)
+        cv.text(axis_x - 5, y + cv.f_note * 0.36, value_label(t, unit), cv.f_note, "muted", False, "end")
+    cv.line(axis_x, top, axis_x, base, "ink", AXIS_W)
     bottom = base
     for gi, g in enumerate(groups):
         gx = left + gi * (group_w + gap)
-        peak = max(g.values) or 1.0
         y_series = base + 7.0
         for si, (s, v) in enumerate(zip(series, g.values, strict=True)):
             x = gx + si * (bar_w + inner)
-            h = plot_h * v / peak
+            h = plot_h * v / top_value
             cv.bar(x, base - h, bar_w, h, s.colour)
             cv.text(x + bar_w / 2, base - h - 5, value_label(v, unit), cv.f_value, "ink", True, "middle")
-            names = cv.wrap(s.label, bar_w + inner - 2, cv.f_note)
+            names = cv.wrap(s.label, bar_w - 4, cv.f_note)
             y_series = max(y_series, cv.lines(x + bar_w / 2, base + 7, names, cv.f_note, "muted", False, "middle"))
         names = cv.wrap(g.label, group_w + gap - 12, cv.f_label, True)
         end = cv.lines(gx + group_w / 2, y_series + 5, names, cv.f_label, "ink", True, "middle")
         bottom = max(bottom, end)
-        cv.line(gx - 6, base, gx + group_w + 6, base, "ink", AXIS_W)
+    cv.line(axis_x, base, plot_right, base, "ink", AXIS_W)
     return bottom + PAD
 
 

@@ -333,3 +333,21 @@ def test_figures_are_numbered_in_reading_order_with_their_source(specs: dict[str
 def test_every_figure_names_its_source(specs: dict[str, FigureSpec]) -> None:
     """A chart's 'Source:' line comes from its data file, so every data file must give one."""
     assert all(len(spec.source) > 20 for spec in specs.values()), [s.id for s in specs.values() if len(s.source) <= 20]
+
+
+def test_grouped_bars_share_one_labelled_value_axis(specs: dict[str, FigureSpec], svgs: dict[str, str]) -> None:
+    """Design review D6: the groups of a grouped-bar chart are drawn on one scale (12 drawn smaller
+    than 89, not taller), and the value axis says what it counts and shows its ticks."""
+    spec = specs["ncsc-incidents"]
+    root = ET.fromstring(svgs["ncsc-incidents"].encode("utf-8"))
+    series = {s["colour"] for s in spec.data["series"]}
+    # A light bar is drawn inset by its outline's width (Canvas.bar): add it back.
+    bars = [float(r.get("height", "0")) + float(r.get("stroke-width", "0")) for r in root.iter(f"{SVG}rect")
+            if any(r.get("fill") == sentinel(k) for k in series)]
+    values = [float(v) for g in spec.data["groups"] for v in g["values"]]
+    assert len(bars) == len(values)
+    per_unit = [h / v for h, v in zip(bars, values, strict=True)]
+    assert max(per_unit) - min(per_unit) < 0.01 * max(per_unit), per_unit
+    text = all_text(svgs["ncsc-incidents"])
+    assert spec.data["axis"] in text
+    assert all(tick in text.split() for tick in ("0", "50", "100", "150", "200", "250"))
