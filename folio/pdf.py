@@ -115,9 +115,10 @@ _BREAK_CONTROLS = {0x200B: None, 0x2060: None}
 
 
 def printed_address(short: str) -> str:
-    """A printed address that breaks only after '/', '.' or '-', as folio/lua/book.lua makes the
-    addresses in the text: a word joiner after '?' and '!', a zero-width space after each '/'."""
-    return re.sub(r"/(?=.)", "/\u200b", re.sub(r"([?!])(?=.)", "\\1\u2060", short))
+    """A printed address that breaks only after '/': a zero-width space after each '/', a word joiner
+    after '?', '!' and '-'. At a line end a '-' of the address reads as a hyphen the typesetter added
+    ('what-' / 'we-do', page quality P034), so the address does not break there."""
+    return re.sub(r"/(?=.)", "/\u200b", re.sub(r"([?!-])(?=.)", "\\1\u2060", short))
 
 
 _BACK_COVER = re.compile(r'<(?:section|div|aside)\b[^>]*\bclass="(?:[^"]*\s)?back-cover(?:\s[^"]*)?"')

@@ -67,3 +67,11 @@ def test_covers_and_blank_pages_stay() -> None:
     document = weasyprint.HTML(string=html).render()
     assert mirror.mirror_versos(document) == 0
     assert round(_x(document.pages[1], "Verso quote")) == 148
+
+
+def test_printed_addresses_break_only_after_a_slash() -> None:
+    """The press edition's printed addresses: a break after '/', none after '-' (read as a hyphen, P034)."""
+    from folio.pdf import printed_address
+
+    printed = printed_address("ico.org.uk/about-the-ico/what-we-do")
+    assert printed == "ico.org.uk/\u200babout-\u2060the-\u2060ico/\u200bwhat-\u2060we-\u2060do"
