@@ -77,7 +77,9 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
         # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
         # chapter before a document that does not start with a level-1 heading.
         if with_titles:
-            parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}}}\n")
+            # The trend's class (theme-ai, ...) lets the EPUB stylesheet colour the opener (design review D28).
+            theme = f" .theme-{chapter.theme}" if chapter.theme else ""
+            parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}{theme}}}\n")
             if chapter.id in themes:
                 parts.append(opener_markdown(chapter, themes.index(chapter.id) + 1, len(themes)))
         parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
