@@ -256,6 +256,7 @@ class _Bar:
     note: str
     value: float
     colour: str
+    apart: bool = False     # a different measure: set apart from the bars before it by a gap and a rule
 
 
 @dataclass(frozen=True)
@@ -400,13 +401,17 @@ def _parse_bars(r: _Reader, data: Mapping[str, Any], theme: str) -> list[_Bar]:
     bars = []
     for i, item in enumerate(r.items(data, "bars", "")):
         key = f"bars[{i}]"
-        b = r.mapping(item, key, ("label", "value"), ("note", "colour"))
+        b = r.mapping(item, key, ("label", "value"), ("note", "colour", "apart"))
+        apart = b.get("apart", False)
+        if not isinstance(apart, bool):
+            raise r.fail(f"{key}.apart", f"expected true or false, got {_type(apart)}")
         bars.append(
             _Bar(
                 label=r.string(b, "label", key),
                 note=r.string(b, "note", key) if "note" in b else "",
                 value=r.number(b["value"], f"{key}.value"),
                 colour=r.colour_key(b.get("colour", theme), f"{key}.colour"),
+                apart=apart,
             )
         )
     if max(b.value for b in bars) <= 0:
@@ -648,18 +653,26 @@ def write_figures(specs: Sequence[FigureSpec], out_dir: Path, colour: ColourFn, 
 
 
 def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
-    """Vertical bars, value above each bar, label and note below the baseline."""
+    """Vertical bars, value above each bar, label and note below the baseline. A bar marked
+    ``apart`` (a different measure) stands after a gap, with its own baseline and a dashed rule
+    between, so the series does not read as one trend (design review D18)."""
     g = cv.grow
-    slot = min((cv.width - 2 * PAD) / len(bars), 128.0 * g)
+    gaps = sum(1 for b in bars[1:] if b.apart)
+    slot = min((cv.width - 2 * PAD) / (len(bars) + 0.5 * gaps), 128.0 * g)
     bar_w = min(slot * 0.6, 68.0 * g)
-    left = (cv.width - slot * len(bars)) / 2
+    left = (cv.width - slot * (len(bars) + 0.5 * gaps)) / 2
     plot_h = 130.0 * g
     top = PAD + cv.f_value * LINE + 4
     base = top + plot_h
     peak = max(b.value for b in bars)
     bottom = base
+    centres: list[float] = []
+    shift = 0.0
     for i, b in enumerate(bars):
-        cx = left + slot * (i + 0.5)
+        if b.apart and i:
+            shift += 0.5 * slot
+        centres.append(left + slot * (i + 0.5) + shift)
+    for i, (b, cx) in enumerate(zip(bars, centres, strict=True)):
         h = plot_h * b.value / peak
         cv.bar(cx - bar_w / 2, base - h, bar_w, h, b.colour)
         cv.text(cx, base - h - 5, value_label(b.value, unit), cv.f_value, "ink", True, "middle")
@@ -667,7 +680,17 @@ def _draw_bars(cv: _Canvas, bars: Sequence[_Bar], unit: str) -> float:
         if b.note:
             y = cv.lines(cx, y + 1, cv.wrap(b.note, slot - 10, cv.f_note), cv.f_note, "muted", False, "middle")
         bottom = max(bottom, y)
-    cv.line(left + slot / 2 - bar_w / 2 - 8, base, left + slot * (len(bars) - 0.5) + bar_w / 2 + 8, base, "ink", AXIS_W)
+        if b.apart and i:
+            x = (centres[i - 1] + cx) / 2
+            for y0 in range(int(top), int(base), 6):      # a dashed rule between the measures
+                cv.line(x, y0, x, min(y0 + 3, base), "muted", AXIS_W)
+    runs: list[list[float]] = []                        # one baseline for each run of like bars
+    for i, (b, cx) in enumerate(zip(bars, centres, strict=True)):
+        if not runs or (b.apart and i):
+            runs.append([])
+        runs[-1].append(cx)
+    for run in runs:
+        cv.line(run[0] - bar_w / 2 - 8, base, run[-1] + bar_w / 2 + 8, base, "ink", AXIS_W)
     return bottom + PAD
 
 

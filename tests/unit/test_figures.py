@@ -351,3 +351,16 @@ def test_grouped_bars_share_one_labelled_value_axis(specs: dict[str, FigureSpec]
     text = all_text(svgs["ncsc-incidents"])
     assert spec.data["axis"] in text
     assert all(tick in text.split() for tick in ("0", "50", "100", "150", "200", "250"))
+
+
+def test_a_bar_of_a_different_measure_stands_apart(specs: dict[str, FigureSpec], svgs: dict[str, str]) -> None:
+    """Design review D18: Figure 4's hybrid-working bar (a different measure) has a baseline of its
+    own and a wider gap before it than between the like bars."""
+    root = ET.fromstring(svgs["homeworking"].encode("utf-8"))
+    bars = sorted(float(r.get("x", "0")) for r in root.iter(f"{SVG}rect")
+                  if r.get("fill") in (sentinel("work"), sentinel("gold")))
+    assert len(bars) == 3
+    assert bars[2] - bars[1] > 1.3 * (bars[1] - bars[0])
+    lines = list(root.iter(f"{SVG}line"))
+    baselines = {round(float(x.get("y1", "0"))) for x in lines if x.get("y1") == x.get("y2")}
+    assert len([x for x in lines if x.get("y1") == x.get("y2")]) == 2 and len(baselines) == 1
