@@ -34,7 +34,7 @@ from .config import Book, Edition
 from .errors import BuildError, Finding, relpath
 from .read import Sources
 
-PAGE_MARGINS_MM = 22 + 20          # inner plus outer margin in layouts/css/book.css.j2
+PAGE_MARGINS_MM = 27 + 27          # the large print's left plus right margin in layouts/css/book.css.j2
 
 
 @dataclass
