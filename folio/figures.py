@@ -868,11 +868,20 @@ def _draw_timeline(
             crosses = any(a - 1 <= p.x <= b + 1 for a, b in decade_boxes)
             cv.line(p.x, below_top - 3 if crosses else axis_y, p.x, bottom, "rule", 0.75)
         tops.append(top)
-    for m, p, block, top in zip(milestones, placed, blocks, tops, strict=True):
+    # Dots that would overlap on the axis (two milestones months apart) step off it towards their
+    # label, one dot's width at a time, on their leader (design review D16).
+    dots: list[tuple[float, float]] = []
+    for m, p in zip(milestones, placed, strict=True):
+        r = 4.2 if m.theme == "ink" else 3.4
+        y = axis_y
+        while any(abs(p.x - dx) < r + 4.3 and abs(y - dy) < r + 4.3 for dx, dy in dots):
+            y += p.side * (2 * r + 1.5)
+        dots.append((p.x, y))
+    for m, p, block, top, (_, dot_y) in zip(milestones, placed, blocks, tops, dots, strict=True):
         if m.theme == "ink":  # Socitm's own milestones: the anniversary gold
-            cv.circle(p.x, axis_y, 4.2, "gold", "ink", 1.0)
+            cv.circle(p.x, dot_y, 4.2, "gold", "ink", 1.0)
         else:
-            cv.circle(p.x, axis_y, 3.4, m.theme, "paper", 1.0)
+            cv.circle(p.x, dot_y, 3.4, m.theme, "paper", 1.0)
         start_side = p.lo >= p.x - 0.01
         tx = p.x + flag_gap if start_side else p.x - flag_gap
         anchor = "start" if start_side else "end"

@@ -364,3 +364,13 @@ def test_a_bar_of_a_different_measure_stands_apart(specs: dict[str, FigureSpec],
     lines = list(root.iter(f"{SVG}line"))
     baselines = {round(float(x.get("y1", "0"))) for x in lines if x.get("y1") == x.get("y2")}
     assert len([x for x in lines if x.get("y1") == x.get("y2")]) == 2 and len(baselines) == 1
+
+
+def test_timeline_dots_do_not_overlap(svgs: dict[str, str]) -> None:
+    """Design review D16: milestones months apart (2016, 2025) had their dots drawn on top of each other."""
+    root = ET.fromstring(svgs["timeline"].encode("utf-8"))
+    dots = [(float(c.get("cx", "0")), float(c.get("cy", "0")), float(c.get("r", "0"))) for c in root.iter(f"{SVG}circle")]
+    axis = max(set(cy for _, cy, _ in dots), key=[cy for _, cy, _ in dots].count)    # most dots sit on the axis
+    on_line = [d for d in dots if abs(d[1] - axis) < 20]                             # not the legend's swatches
+    for (x1, y1, r1), (x2, y2, r2) in combinations(on_line, 2):
+        assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, ((x1, y1), (x2, y2))
