@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("commands", ("watch", "scaffold", "docs", "bootstrap")),
     ("pipeline", ("build",)),
     ("formats", ("editions",)),
-    ("stages and judges", ("web", "epub", "pdf", "render", "images", "cover", "marks", "largeprint", "a11y",
+    ("stages and judges", ("web", "epub", "pdf", "render", "images", "cover", "marks", "mirror", "largeprint", "a11y",
                            "audit", "preflight", "pagequality", "pdftags", "chartdata")),
     ("reading and checking", ("read", "chapters", "checks", "sources", "pullquotes", "datafiles", "figures", "colour",
                               "pandoc")),
