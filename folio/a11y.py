@@ -27,15 +27,16 @@ _TABLE = re.compile(r"^\s*\|.*\|\s*$")
 
 
 def inventory(sources: Sources) -> dict[str, int]:
-    images = with_alt = tables = 0
+    tables = 0
+    alts: dict[str, bool] = {}      # each picture once, though a summary may show one again
     for chapter in sources.chapters:
         for line in body_lines(chapter):
             for match in IMAGE.finditer(line.text):
-                images += 1
-                if alt_text(match.group("attrs")):
-                    with_alt += 1
+                src = match.group("src")
+                alts[src] = alts.get(src, True) and bool(alt_text(match.group("attrs")))
             if _TABLE.match(line.text):
                 tables += 1
+    images, with_alt = len(alts), sum(alts.values())
     return {"images": images, "images_with_alt": with_alt, "table_lines": tables,
             "chapters": len(sources.chapters)}
 
