@@ -2,7 +2,7 @@
 // 1280 px and at 320 px, horizontal scrolling at 320 px, requests that leave the site, fonts,
 // the skip link, reduced motion, and the links on the home page. Prints one JSON report.
 //
-//   node tests/e2e/axe_check.mjs --site output/web --chromium /usr/bin/chromium \
+//   node tests/e2e/axe_check.mjs --site output/web-members --chromium /usr/bin/chromium \
 //        --axe node_modules/axe-core/axe.min.js [--base http://127.0.0.1:8000/] [--no-axe]
 //        [--shots /tmp/web-shots --shot-pages index.html,artificial-intelligence.html]
 //
@@ -30,7 +30,7 @@ function option(name, fallback) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-const site = path.resolve(option('site', 'output/web'));
+const site = path.resolve(option('site', 'output/web-members'));
 const executablePath = option('chromium', '/usr/bin/chromium');
 const axePath = path.resolve(option('axe', 'node_modules/axe-core/axe.min.js'));
 const shots = option('shots', '');

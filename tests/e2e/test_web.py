@@ -56,13 +56,13 @@ def build_web(root: Path) -> list[Finding]:
     figures.write_figures(figures.load_figure_specs(root / "assets" / "data" / "figures"), build_dir / "figures", rgb, "Inter")
     env = render.environment(root)
     inserts = render.generated_blocks(env, book, chapters, a11y.statement(sources))
-    return web.build_site(root, book, chapters, inserts, build_dir, root / "output" / "web")
+    return web.build_site(root, book, chapters, inserts, build_dir, root / "output" / "web-members")
 
 
 @pytest.fixture(scope="module")
 def site(real_build: Built) -> Path:
     root, _ = real_build
-    out = root / "output" / "web"
+    out = root / "output" / "web-members"
     if not (out / "index.html").is_file():     # build() may already make it
         assert build_web(root) == []
     return out
@@ -235,7 +235,7 @@ def test_human_size() -> None:
 
 def test_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
-    out = root / "output" / "web"
+    out = root / "output" / "web-members"
     out.mkdir()
     (out / "index.html").write_text("previous site", encoding="utf-8")
     template = root / "layouts" / "web" / "chapter.html.j2"
@@ -244,7 +244,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no_such_variable"):
         build_web(root)
     assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
-    assert sorted(p.name for p in (root / "output").iterdir()) == ["build", "web"]
+    assert sorted(p.name for p in (root / "output").iterdir()) == ["build", "web-members"]
 
 
 def test_chapter_id_that_cannot_be_a_file_name(tmp_path: Path) -> None:
@@ -259,7 +259,7 @@ def test_chapter_id_that_cannot_be_a_file_name(tmp_path: Path) -> None:
     assert [(f.code, f.path, f.line) for f in findings if f.severity == "error"] == [("M005", "chapters/14-about-socitm.md", 2)]
     with pytest.raises(BuildError):
         build(root, ("web",))
-    assert not (root / "output" / "web").exists()
+    assert not (root / "output" / "web-members").exists()
 
 
 # --------------------------------------------------------------------------- browser
