@@ -44,9 +44,9 @@ def sentences(chapter: Chapter) -> list[str]:
         if not line or line.startswith((":::", "|", "```")) or re.fullmatch(r"[-|: ]+", line):
             continue
         alts = re.findall(r'\balt="([^"]*)"', line)     # a figure's text alternative is its text too
-        line = " ".join([re.sub(r"^(#+|[-*+]|\d+[.)]|>)\s+", "", line), *alts])
+        line = re.sub(r"^(#+|[-*+]|\d+[.)]|>)\s+", "", line)
         line = _MARKS.sub("", _ATTRS.sub("", _LINK.sub(r"\1", _CITATION.sub("", line))))
-        out += [s.strip() for s in _SENTENCE.split(line) if len(s.split()) >= MIN_WORDS]
+        out += [s.strip() for text in (line, *alts) for s in _SENTENCE.split(text) if len(s.split()) >= MIN_WORDS]
     return out
 
 

@@ -83,7 +83,7 @@ class DownloadKind:
 
 GROUPS = {   # the downloads page's groups, in order: (heading, one line on who it is for)
     "members": ("For members", "The report and its collection, for Socitm members."),
-    "print": ("For the print shop", "Files to send to press unchanged, with the preflight report that checked them."),
+    "print": ("For the print shop", "Files to send to press unchanged."),
     "public": ("For everyone", "Files anyone may read and share."),
 }
 
@@ -529,7 +529,8 @@ def public_chapters(book: Book, chapters: Sequence[Chapter]) -> list[Chapter]:
     matter that introduces it (PUBLIC_KEYS), and its text becomes book.yaml's members_notice."""
     notice = str(book.raw.get("members_notice", "This chapter is for members."))
     return [c if c.meta.get("audience") != "members" else
-            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in PUBLIC_KEYS}, body=notice + "\n")
+            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in PUBLIC_KEYS},
+                                body=f"::: members-notice\n{notice}\n:::\n")
             for c in chapters]
 
 

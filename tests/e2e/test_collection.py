@@ -114,7 +114,7 @@ def members_sentences(members_site: Path) -> list[str]:
     sentence that the members' edition also shows on a public chapter's page or the home page (the
     summary repeats each trend's milestone and the timeline) is public by the editor's choice."""
     shown_to_all = " ".join(_normal(p.read_text(encoding="utf-8")) for p in sorted(members_site.glob("*.html"))
-                            if p.stem not in MEMBERS and p.stem in CHAPTERS or p.name == "index.html")
+                            if (p.stem not in MEMBERS and p.stem in CHAPTERS) or p.name == "index.html")
     return [s for s in _chapter_sentences(members_site) if _normal(s) not in shown_to_all]
 
 
@@ -199,3 +199,33 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
         assert re.fullmatch(r"[\d,.]+\s(KB|MB)", size.replace("\u00a0", " ")) and about, label
     assert [r.th.get_text(strip=True) for r in groups["For the print shop"].select("tbody tr")] == \
         ["Digital Trends 2026, press PDF"]
+
+
+# --- Both web editions in a browser: axe on every page, with and without scripts ----------------
+
+@pytest.mark.parametrize(("edition", "scripts"), [("web-public", True), ("web-public", False), ("web-members", False)])
+def test_every_page_passes_axe_at_1280_and_320_px(real_build: Built, edition: str, scripts: bool) -> None:
+    """The members' site with scripts is checked in test_web.py; here the public site with and
+    without them, and the members' site without them (every .js request refused)."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.e2e import test_web
+
+    test_web._require_browser()
+    root, _ = real_build
+    site = root / "output" / edition
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(test_web._QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        extra = () if scripts else ("--no-scripts",)
+        report = test_web._run_browser(site, "--base", f"http://127.0.0.1:{server.server_address[1]}/", *extra)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(report["pages"]) == len(list(site.glob("*.html")))
+    assert test_web._violations(report) == []
+    assert report["blocked"] == [] and report["failed"] == [] and report["console"] == []
+    for page, entry in report["pages"].items():
+        assert entry["scrollWidth320"] <= 320, f"{page} scrolls sideways at 320 px: {entry['wide320']}"

@@ -34,10 +34,9 @@ from typing import Any
 import pikepdf
 import pytest
 
-from tests.e2e.test_collection import COLLECTION
-
 from folio.bootstrap import ensure_debian_tool
 from folio.build import BuildReport
+from tests.e2e.test_collection import COLLECTION
 
 pytestmark = pytest.mark.e2e
 Built = tuple[Path, BuildReport]
