@@ -190,6 +190,7 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
             for r in soup.select("tbody tr")}
     assert len(rows) == len(list((site / "downloads").iterdir()))
     for label, (fmt, size, pages, about) in rows.items():
+        assert fmt in ("PDF", "PDF/X-4", "EPUB"), label
         link = soup.find("a", string=label)
         assert link is not None and (site / str(link["href"])).is_file(), label
         file = site / str(link["href"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -67,7 +68,7 @@ def test_the_blocks_a_summary_gathers() -> None:
 
 
 class _Book:
-    raw = {"members_notice": "For members only."}
+    raw: ClassVar[dict[str, str]] = {"members_notice": "For members only."}
 
 
 def test_a_members_chapter_reaches_the_public_as_its_introduction_only() -> None:
