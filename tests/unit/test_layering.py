@@ -21,9 +21,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pipeline", ("build",)),
     ("formats", ("editions",)),
     ("stages and judges", ("web", "epub", "pdf", "render", "images", "cover", "marks", "largeprint", "a11y",
-                           "audit", "preflight", "pagequality", "pdftags", "chartdata")),
+                           "audit", "preflight", "pagequality", "pdftags", "chartdata", "leaks")),
     ("reading and checking", ("read", "chapters", "checks", "sources", "pullquotes", "datafiles", "figures", "colour",
-                              "pandoc")),
+                              "pandoc", "blocks", "parts")),
     ("tools and configuration", ("config", "cache", "publish", "sandbox", "safety", "yamlio", "search")),
     ("findings", ("catalogue", "errors")),
 )
