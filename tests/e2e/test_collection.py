@@ -230,3 +230,43 @@ def test_every_page_passes_axe_at_1280_and_320_px(real_build: Built, edition: st
     assert report["blocked"] == [] and report["failed"] == [] and report["console"] == []
     for page, entry in report["pages"].items():
         assert entry["scrollWidth320"] <= 320, f"{page} scrolls sideways at 320 px: {entry['wide320']}"
+
+
+def test_the_public_search_finds_a_phrase_from_every_public_chapter(real_build: Built) -> None:
+    """The public site's own index, searched with the keyboard in headless Chromium: a phrase of
+    each public chapter finds its page first; the stand-ins for members' chapters are indexed
+    only with what the public may read."""
+    import functools
+    import json
+    import subprocess
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.e2e import test_interactive, test_web
+
+    test_web._require_browser()
+    root, _ = real_build
+    site = root / "output" / "web-public"
+    chapters = sorted(p for p in site.glob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")
+                      and "members-notice" not in p.read_text(encoding="utf-8"))
+    assert len(chapters) == len(CHAPTERS) - len(MEMBERS)
+    queries = test_interactive.phrases(chapters)
+    with_actions = next(p.name for p in chapters if "data-actions=" in p.read_text(encoding="utf-8"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(test_web._QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        command = ["node", str(test_interactive.SCRIPT), "--base", f"http://127.0.0.1:{server.server_address[1]}/",
+                   "--chromium", str(test_web.CHROMIUM), "--axe", str(test_web.AXE), "--queries", json.dumps(list(queries)),
+                   "--chapter", with_actions, "--timeline", "index.html"]
+        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    report = json.loads(proc.stdout)
+    assert report["console"] == []
+    for result in report["queries"]:
+        found = [Path(r.split("#")[0]).name for r in result["results"][:5]]
+        assert queries[result["query"]] in found, (result["query"], found)
+    for key, entry in report["axe"].items():
+        assert entry["violations"] == [], key
