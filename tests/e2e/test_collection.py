@@ -186,7 +186,7 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
     soup = BeautifulSoup((site / "downloads.html").read_text(encoding="utf-8"), "html.parser")
     groups = {s.h2.get_text(strip=True): s for s in soup.select("section.downloads-group")}
     assert list(groups) == ["For members", "For the print shop"]
-    rows = {r.th.get_text(" ", strip=True): [td.get_text(strip=True) for td in r.select("td")]
+    rows = {r.th.a.get_text(" ", strip=True): [td.get_text(strip=True) for td in r.select("td")]
             for r in soup.select("tbody tr")}
     assert len(rows) == len(list((site / "downloads").iterdir()))
     for label, (fmt, size, pages, about) in rows.items():
@@ -198,7 +198,7 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
             with pikepdf.open(file) as pdf:
                 assert pages == str(len(pdf.pages)), label
         assert re.fullmatch(r"[\d,.]+\s(KB|MB)", size.replace("\u00a0", " ")) and about, label
-    assert [r.th.get_text(strip=True) for r in groups["For the print shop"].select("tbody tr")] == \
+    assert [r.th.a.get_text(strip=True) for r in groups["For the print shop"].select("tbody tr")] == \
         ["Digital Trends 2026, press PDF"]
 
 
