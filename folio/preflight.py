@@ -82,7 +82,7 @@ import json
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -385,6 +385,20 @@ class _ImageFacts:
 _STROKE_OPS = {"S", "s", "B", "B*", "b", "b*"}
 
 
+@dataclass
+class _Walk:
+    """One content stream being interpreted: where it is, and its graphics state (``gs`` is
+    replaced on ``Q``, so the operators read it from here)."""
+    resources: object
+    gs: _GState
+    where: str
+    number: int
+    base: Matrix
+    stack: tuple[tuple[int, int], ...]
+    depth: int
+    states: list[_GState] = field(default_factory=list)
+
+
 class _Walker:
     """Interprets content streams, recording what each check needs."""
 
@@ -468,84 +482,93 @@ class _Walker:
         except pikepdf.PdfError as exc:
             self.found.rgb.append(f"{where}: content stream could not be parsed ({exc})")
             return
-        states: list[_GState] = []
-        found = self.found
+        walk = _Walk(resources, gs, where, number, base, stack, depth)
         for instruction in instructions:
             if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-                self._inline_image(instruction.iimage, resources, gs, where)
+                self._inline_image(instruction.iimage, resources, walk.gs, where)
                 continue
             op = str(instruction.operator)
-            args = list(instruction.operands)
-            if op == "q":
-                states.append(replace(gs))
-            elif op == "Q":
-                if states:
-                    gs = states.pop()
-            elif op == "cm" and len(args) == 6:
-                a, b, c, d, e, f = (_num(v) for v in args)
-                gs.ctm = _mul((a, b, c, d, e, f), gs.ctm)
-            elif op == "w" and args:
-                gs.line_width = _num(args[0], 1.0)
-            elif op in _STROKE_OPS:
-                width = gs.line_width * _min_scale(gs.ctm)
-                found.lines.append((width, f"{where}: {width:.3g} pt stroke (operator {op})"))
-            elif op in ("rg", "RG"):
-                found.rgb.append(f"{where}: operator {op}")
-                if op == "rg":
-                    gs.fill = _RGB
-                else:
-                    gs.stroke = _RGB
-            elif op in ("k", "K") and len(args) == 4:
-                total = sum(_num(v) for v in args) * 100.0
-                found.ink.append((total, f"{where}: operator {op}"))
-                if op == "k":
-                    gs.fill = _DEVCMYK
-                else:
-                    gs.stroke = _DEVCMYK
-            elif op in ("g", "G"):
-                if op == "g":
-                    gs.fill = _GRAY
-                else:
-                    gs.stroke = _GRAY
-            elif op in ("cs", "CS") and args:
-                cs = _colour_space(args[0], resources)
-                if cs.rgb:
-                    found.rgb.append(f"{where}: operator {op} {args[0]} ({cs.label})")
-                if op == "cs":
-                    gs.fill = cs
-                else:
-                    gs.stroke = cs
-            elif op in ("sc", "scn", "SC", "SCN"):
-                cs = gs.fill if op in ("sc", "scn") else gs.stroke
-                numbers = [_num(v) for v in args if not isinstance(v, pikepdf.Name)]
-                if cs.cmyk and len(numbers) == 4:
-                    found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
-                if cs.pattern:
-                    if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
-                        found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
-                    if args and isinstance(args[-1], pikepdf.Name):
-                        self._pattern(args[-1], resources, where, number, base, stack, depth)
-            elif op == "gs" and args:
-                state = _dict_get(_dict_get(resources, "/ExtGState"), str(args[0]))
-                if isinstance(state, pikepdf.Dictionary):
-                    if "/LW" in state:
-                        gs.line_width = _num(state.get("/LW"), gs.line_width)
-                    self._ext_gstate(state, f"{where}: ExtGState {args[0]}", resources, number, stack, depth, gs.ctm)
-            elif op == "sh" and args:
-                shading = _dict_get(_dict_get(resources, "/Shading"), str(args[0]))
-                self._shading(shading, resources, f"{where}: shading {args[0]}")
-            elif op == "Tf" and args:
-                font = _dict_get(_dict_get(resources, "/Font"), str(args[0]))
-                self._font(font, f"{where}: font {args[0]}")
-            elif op == "Do" and args:
-                xobject = _dict_get(_dict_get(resources, "/XObject"), str(args[0]))
-                if not isinstance(xobject, pikepdf.Stream):
-                    continue
-                subtype = _name(xobject.get("/Subtype"))
-                if subtype == "/Image":
-                    self._image(xobject, gs, f"{where}: image {args[0]}", resources)
-                elif subtype == "/Form":
-                    self._form(xobject, resources, gs, f"{where} > form {args[0]}", number, stack, depth)
+            handler = _OPERATORS.get(op)
+            if handler is not None:
+                handler(self, walk, op, list(instruction.operands))
+
+    # One method per group of operators, each given the walk, the operator and its operands.
+    def _op_state(self, w: _Walk, op: str, args: list[Any]) -> None:
+        if op == "q":
+            w.states.append(replace(w.gs))
+        elif op == "Q":
+            if w.states:
+                w.gs = w.states.pop()
+        elif op == "cm" and len(args) == 6:
+            a, b, c, d, e, f = (_num(v) for v in args)
+            w.gs.ctm = _mul((a, b, c, d, e, f), w.gs.ctm)
+        elif op == "w" and args:
+            w.gs.line_width = _num(args[0], 1.0)
+
+    def _op_stroke(self, w: _Walk, op: str, args: list[Any]) -> None:
+        width = w.gs.line_width * _min_scale(w.gs.ctm)
+        self.found.lines.append((width, f"{w.where}: {width:.3g} pt stroke (operator {op})"))
+
+    def _op_colour(self, w: _Walk, op: str, args: list[Any]) -> None:
+        """rg/RG, k/K, g/G and cs/CS: set the fill (lower case) or stroke colour space."""
+        cs: _CS
+        if op in ("rg", "RG"):
+            self.found.rgb.append(f"{w.where}: operator {op}")
+            cs = _RGB
+        elif op in ("k", "K"):
+            if len(args) != 4:
+                return
+            self.found.ink.append((sum(_num(v) for v in args) * 100.0, f"{w.where}: operator {op}"))
+            cs = _DEVCMYK
+        elif op in ("g", "G"):
+            cs = _GRAY
+        else:
+            if not args:
+                return
+            cs = _colour_space(args[0], w.resources)
+            if cs.rgb:
+                self.found.rgb.append(f"{w.where}: operator {op} {args[0]} ({cs.label})")
+        if op.islower():
+            w.gs.fill = cs
+        else:
+            w.gs.stroke = cs
+
+    def _op_colour_value(self, w: _Walk, op: str, args: list[Any]) -> None:
+        """sc/scn/SC/SCN: ink in a CMYK space, or a pattern to follow."""
+        cs = w.gs.fill if op in ("sc", "scn") else w.gs.stroke
+        numbers = [_num(v) for v in args if not isinstance(v, pikepdf.Name)]
+        if cs.cmyk and len(numbers) == 4:
+            self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
+        if cs.pattern:
+            if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
+                self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
+            if args and isinstance(args[-1], pikepdf.Name):
+                self._pattern(args[-1], w.resources, w.where, w.number, w.base, w.stack, w.depth)
+
+    def _op_resource(self, w: _Walk, op: str, args: list[Any]) -> None:
+        """gs, sh, Tf and Do: operators that name a resource."""
+        if not args:
+            return
+        name = str(args[0])
+        if op == "gs":
+            state = _dict_get(_dict_get(w.resources, "/ExtGState"), name)
+            if isinstance(state, pikepdf.Dictionary):
+                if "/LW" in state:
+                    w.gs.line_width = _num(state.get("/LW"), w.gs.line_width)
+                self._ext_gstate(state, f"{w.where}: ExtGState {args[0]}", w.resources, w.number, w.stack, w.depth, w.gs.ctm)
+        elif op == "sh":
+            self._shading(_dict_get(_dict_get(w.resources, "/Shading"), name), w.resources, f"{w.where}: shading {args[0]}")
+        elif op == "Tf":
+            self._font(_dict_get(_dict_get(w.resources, "/Font"), name), f"{w.where}: font {args[0]}")
+        else:
+            xobject = _dict_get(_dict_get(w.resources, "/XObject"), name)
+            if not isinstance(xobject, pikepdf.Stream):
+                return
+            subtype = _name(xobject.get("/Subtype"))
+            if subtype == "/Image":
+                self._image(xobject, w.gs, f"{w.where}: image {args[0]}", w.resources)
+            elif subtype == "/Form":
+                self._form(xobject, w.resources, w.gs, f"{w.where} > form {args[0]}", w.number, w.stack, w.depth)
 
     def _form(
         self,
@@ -686,6 +709,16 @@ class _Walker:
         if width_in > 0 and height_in > 0 and facts.width > 0 and facts.height > 0:
             ppi = min(facts.width / width_in, facts.height / height_in)
             found.ppi.append((ppi, f"{where} ({facts.width}x{facts.height} px at {ppi:.0f} ppi)"))
+
+
+# The operators the preflight reads, and the _Walker method that reads each.
+_OPERATORS: dict[str, Callable[[_Walker, _Walk, str, list[Any]], None]] = {
+    **dict.fromkeys(("q", "Q", "cm", "w"), _Walker._op_state),
+    **dict.fromkeys(_STROKE_OPS, _Walker._op_stroke),
+    **dict.fromkeys(("rg", "RG", "k", "K", "g", "G", "cs", "CS"), _Walker._op_colour),
+    **dict.fromkeys(("sc", "scn", "SC", "SCN"), _Walker._op_colour_value),
+    **dict.fromkeys(("gs", "sh", "Tf", "Do"), _Walker._op_resource),
+}
 
 
 def _image_facts(obj: pikepdf.Object, image: object, resources: object) -> _ImageFacts:
@@ -1378,43 +1411,36 @@ def _plan_html(report: PreflightReport) -> str:
             f'<th scope="col">Blank</th><th scope="col">As the binding needs</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def write_html(report: PreflightReport, path: Path) -> None:
-    """Write a self-contained, accessible HTML report for the print buyer and the printer."""
+def _check_row(check: Check) -> str:
+    """One check's row of the report's table: title and explanation, result, measure, limit, faults."""
     esc = html.escape
-    prof = report.profile
-    verdict = "PASSED" if report.passed else "FAILED"
-    failed = [c for c in report.checks if not c.passed]
-    summary = (
-        f"All {len(report.checks)} checks passed: this file meets the printer profile."
-        if report.passed
-        else f"{len(failed)} of {len(report.checks)} checks failed: "
-        + ", ".join(_TITLES.get(c.name, c.name) for c in failed)
-        + ". Do not send this file to press until they are fixed."
+    unit = _UNITS.get(check.name, "")
+    limit = _display(check.limit, unit)
+    if check.name == "page-multiple":
+        limit = f"a multiple of {check.limit}"
+    result = "Pass" if check.passed else "FAIL"
+    if check.at_fault:
+        faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
+    else:
+        faults = "None"
+    return (
+        "<tr>"
+        f'<th scope="row">{esc(_TITLES.get(check.name, check.name))}<br>'
+        f'<code>{esc(check.name)}</code><span class="note">'
+        f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
+        f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
+        f"<td>{esc(_display(check.measured, unit))}</td>"
+        f"<td>{esc(limit)}</td>"
+        f"<td>{faults}</td>"
+        "</tr>"
     )
-    rows = []
-    for check in report.checks:
-        unit = _UNITS.get(check.name, "")
-        limit = _display(check.limit, unit)
-        if check.name == "page-multiple":
-            limit = f"a multiple of {check.limit}"
-        result = "Pass" if check.passed else "FAIL"
-        if check.at_fault:
-            faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
-        else:
-            faults = "None"
-        rows.append(
-            "<tr>"
-            f'<th scope="row">{esc(_TITLES.get(check.name, check.name))}<br>'
-            f'<code>{esc(check.name)}</code><span class="note">'
-            f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
-            f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
-            f"<td>{esc(_display(check.measured, unit))}</td>"
-            f"<td>{esc(limit)}</td>"
-            f"<td>{faults}</td>"
-            "</tr>"
-        )
+
+
+def _file_facts(report: PreflightReport) -> list[tuple[str, str]]:
+    """The file and the printer profile it was checked against, as term and description."""
+    prof = report.profile
     trim = f"{prof.trim_mm[0]:g} × {prof.trim_mm[1]:g} mm"
-    facts = [
+    return [
         ("File", report.file),
         ("SHA-256", report.sha256),
         ("Pages", str(report.page_count)),
@@ -1431,6 +1457,22 @@ def write_html(report: PreflightReport, path: Path) -> None:
             f"{'required' if prof.crop_marks else 'not required'}",
         ),
     ]
+
+
+def write_html(report: PreflightReport, path: Path) -> None:
+    """Write a self-contained, accessible HTML report for the print buyer and the printer."""
+    esc = html.escape
+    verdict = "PASSED" if report.passed else "FAILED"
+    failed = [c for c in report.checks if not c.passed]
+    summary = (
+        f"All {len(report.checks)} checks passed: this file meets the printer profile."
+        if report.passed
+        else f"{len(failed)} of {len(report.checks)} checks failed: "
+        + ", ".join(_TITLES.get(c.name, c.name) for c in failed)
+        + ". Do not send this file to press until they are fixed."
+    )
+    rows = [_check_row(check) for check in report.checks]
+    facts = _file_facts(report)
     fact_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     plan_html = _plan_html(report)
     document = f"""<!DOCTYPE html>
