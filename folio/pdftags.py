@@ -43,6 +43,8 @@ from typing import Any
 
 import pikepdf
 
+from . import pdfread
+
 __all__ = ["TagReport", "finish_tagged", "strip_annotations"]
 
 Marked = tuple[int, int]          # (page index, MCID)
@@ -80,20 +82,10 @@ def _streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
     return []
 
 
-def _page_text(page: pikepdf.Page, wanted: set[int], fonts: dict[Key, Any]) -> dict[int, str]:
+def _page_text(page: pikepdf.Page, wanted: set[int], fonts: dict[Key, pdfread.Font]) -> dict[int, str]:
     """MCID -> text drawn in it, for the ``wanted`` MCIDs only. Reads hex strings (WeasyPrint writes all
     text in Type 0 fonts as hex) between the MCID's BDC and the next EMC; the font is the last Tf."""
-    from .audit import _Font, _load_font
-
-    local: dict[bytes, _Font] = {}
-    resources = page.obj.get("/Resources")
-    font_dict = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-    if isinstance(font_dict, pikepdf.Dictionary):
-        for name, obj in font_dict.items():
-            key = obj.objgen if obj.is_indirect else (id(obj), 0)
-            if key not in fonts:
-                fonts[key] = _load_font(obj)
-            local[name.lstrip("/").encode("latin-1")] = fonts[key]
+    local = {name.lstrip("/").encode("latin-1"): font for name, font in pdfread.page_fonts(page, fonts).items()}
     out: dict[int, str] = {}
     for stream in _streams(page):
         data = stream.read_bytes()
@@ -356,7 +348,7 @@ def _link_texts(pdf: pikepdf.Pdf, tree: _Tree, links: list[pikepdf.Dictionary]) 
     for refs in marked.values():
         for page_no, mcid in refs:
             need.setdefault(page_no, set()).add(mcid)
-    fonts: dict[Key, Any] = {}
+    fonts: dict[Key, pdfread.Font] = {}
     texts: dict[Marked, str] = {}
     for page_no, mcids in need.items():
         for mcid, text in _page_text(pdf.pages[page_no], mcids, fonts).items():

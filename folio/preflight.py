@@ -90,7 +90,9 @@ from typing import Any
 import pikepdf
 from PIL import Image, ImageCms, ImageMath
 
+from . import pdfread
 from .pagequality import PageFacts
+from .pdfread import IDENTITY, Matrix, dict_get, inherited, matrix, mul, name_of, num, obj_key
 
 __all__ = [
     "CHECK_NAMES",
@@ -222,23 +224,6 @@ class PreflightReport:
 # --------------------------------------------------------------------------------------------
 # Small geometry helpers
 
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _mul(m: Matrix, n: Matrix) -> Matrix:
-    """m x n in PDF's row-vector convention (``cm`` m gives CTM' = m x CTM)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (
-        a * p + b * r,
-        a * q + b * s,
-        c * p + d * r,
-        c * q + d * s,
-        e * p + f * r + t,
-        e * q + f * s + u,
-    )
-
 
 def _min_scale(m: Matrix) -> float:
     """Smallest singular value of the linear part: the thinnest a unit stroke can become."""
@@ -249,40 +234,10 @@ def _min_scale(m: Matrix) -> float:
     return math.sqrt(max((s - math.sqrt(disc)) / 2.0, 0.0))
 
 
-def _num(obj: object, default: float = 0.0) -> float:
-    try:
-        return float(obj)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-
-
-def _matrix(obj: object) -> Matrix:
-    if isinstance(obj, pikepdf.Array) and len(obj) == 6:
-        a, b, c, d, e, f = (_num(v) for v in obj)
-        return (a, b, c, d, e, f)
-    return IDENTITY
-
-
 def _box(obj: object) -> tuple[float, float, float, float] | None:
     if isinstance(obj, pikepdf.Array) and len(obj) == 4:
-        x0, y0, x1, y1 = (_num(v) for v in obj)
+        x0, y0, x1, y1 = (num(v) for v in obj)
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-    return None
-
-
-def _key(obj: pikepdf.Object) -> tuple[int, int] | None:
-    """Object number and generation, or None for a direct object (which has no identity)."""
-    objgen: tuple[int, int] = obj.objgen
-    return objgen if objgen != (0, 0) else None
-
-
-def _name(obj: object) -> str:
-    return str(obj) if isinstance(obj, pikepdf.Name) else ""
-
-
-def _dict_get(obj: object, key: str) -> Any:
-    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-        return obj.get(key)
     return None
 
 
@@ -317,15 +272,15 @@ def _colour_space(obj: object, resources: object, depth: int = 0) -> _CS:
             return _GRAY
         if name == "/Pattern":
             return _CS("Pattern", pattern=True)
-        named = _dict_get(_dict_get(resources, "/ColorSpace"), name)
+        named = dict_get(dict_get(resources, "/ColorSpace"), name)
         if named is not None:
             inner = _colour_space(named, resources, depth + 1)
             return replace(inner, label=f"{name} = {inner.label}")
         return _CS(f"{name} (undefined)")
     if isinstance(obj, pikepdf.Array) and len(obj) > 0:
-        family = _name(obj[0])
+        family = name_of(obj[0])
         if family == "/ICCBased" and len(obj) > 1:
-            n = int(_num(_dict_get(obj[1], "/N")))
+            n = int(num(dict_get(obj[1], "/N")))
             return _CS(f"ICCBased N={n}", rgb=n == 3, cmyk=n == 4)
         if family == "/CalRGB":
             return _CS("CalRGB", rgb=True)
@@ -364,8 +319,7 @@ class _Findings:
 
 
 @dataclass
-class _GState:
-    ctm: Matrix
+class _GState(pdfread.GraphicsState):
     line_width: float = 1.0
     fill: _CS = _GRAY
     stroke: _CS = _GRAY
@@ -385,18 +339,16 @@ class _ImageFacts:
 _STROKE_OPS = {"S", "s", "B", "B*", "b", "b*"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Walk:
-    """One content stream being interpreted: where it is, and its graphics state (``gs`` is
-    replaced on ``Q``, so the operators read it from here)."""
+    """Where the content stream being interpreted is: its resources, its place in the file (for
+    the messages), and the forms it is inside."""
     resources: object
-    gs: _GState
     where: str
     number: int
     base: Matrix
     stack: tuple[tuple[int, int], ...]
     depth: int
-    states: list[_GState] = field(default_factory=list)
 
 
 class _Walker:
@@ -411,8 +363,8 @@ class _Walker:
     # -- pages ---------------------------------------------------------------------------
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
         obj = page.obj
-        resources = _inherited(obj, "/Resources")
-        unit = _num(obj.get("/UserUnit"), 1.0) or 1.0
+        resources = inherited(obj, "/Resources")
+        unit = num(obj.get("/UserUnit"), 1.0) or 1.0
         base = (unit, 0.0, 0.0, unit, 0.0, 0.0)
         where = f"page {number}"
         self._scan_resources(number, where, resources)
@@ -421,15 +373,15 @@ class _Walker:
         for annot in _as_list(obj.get("/Annots")):
             if not isinstance(annot, pikepdf.Dictionary):
                 continue
-            if not int(_num(annot.get("/F"))) & 4:  # not printed
+            if not int(num(annot.get("/F"))) & 4:  # not printed
                 continue
-            appearance = _dict_get(_dict_get(annot, "/AP"), "/N")
+            appearance = dict_get(dict_get(annot, "/AP"), "/N")
             streams: list[pikepdf.Object] = []
             if isinstance(appearance, pikepdf.Stream):
                 streams = [appearance]
             elif isinstance(appearance, pikepdf.Dictionary):
                 streams = [v for v in appearance.values() if isinstance(v, pikepdf.Stream)]
-            sub = _name(annot.get("/Subtype")) or "annotation"
+            sub = name_of(annot.get("/Subtype")) or "annotation"
             for stream in streams:
                 self._form(stream, resources, _GState(base), f"{where} > {sub} appearance", number, (), 0)
 
@@ -439,7 +391,7 @@ class _Walker:
             return
         # WeasyPrint shares one resource dictionary between all pages: scan each dictionary once
         # and name the first page that has it (fonts are named where they are used, via Tf).
-        key = _key(resources)
+        key = obj_key(resources)
         if key is not None:
             if key in self._seen_resources:
                 return
@@ -458,10 +410,10 @@ class _Walker:
     def _font(self, font: object, where: str, used: bool = True) -> None:
         if not isinstance(font, pikepdf.Dictionary):
             return
-        key = _key(font) or where
+        key = obj_key(font) or where
         table = self.found.fonts if used else self.found.listed_fonts
         if key not in table:
-            base = _name(font.get("/BaseFont"))
+            base = name_of(font.get("/BaseFont"))
             label = f"{where} ({base[1:]})" if base else where
             table[key] = (label if used else f"{label}, listed but unused", font)
 
@@ -478,38 +430,33 @@ class _Walker:
         depth: int,
     ) -> None:
         try:
-            instructions = pikepdf.parse_content_stream(content)
+            program = pdfread.instructions(content)
         except pikepdf.PdfError as exc:
             self.found.rgb.append(f"{where}: content stream could not be parsed ({exc})")
             return
-        walk = _Walk(resources, gs, where, number, base, stack, depth)
-        for instruction in instructions:
-            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-                self._inline_image(instruction.iimage, resources, walk.gs, where)
-                continue
-            op = str(instruction.operator)
+        walk = _Walk(resources, where, number, base, stack, depth)
+
+        def operator(gs: _GState, op: str, args: list[Any]) -> None:
             handler = _OPERATORS.get(op)
             if handler is not None:
-                handler(self, walk, op, list(instruction.operands))
+                handler(self, walk, gs, op, args)
 
-    # One method per group of operators, each given the walk, the operator and its operands.
-    def _op_state(self, w: _Walk, op: str, args: list[Any]) -> None:
-        if op == "q":
-            w.states.append(replace(w.gs))
-        elif op == "Q":
-            if w.states:
-                w.gs = w.states.pop()
-        elif op == "cm" and len(args) == 6:
-            a, b, c, d, e, f = (_num(v) for v in args)
-            w.gs.ctm = _mul((a, b, c, d, e, f), w.gs.ctm)
-        elif op == "w" and args:
-            w.gs.line_width = _num(args[0], 1.0)
+        def inline_image(gs: _GState, image: Any) -> None:
+            self._inline_image(image, resources, gs, where)
 
-    def _op_stroke(self, w: _Walk, op: str, args: list[Any]) -> None:
-        width = w.gs.line_width * _min_scale(w.gs.ctm)
+        pdfread.interpret(program, gs, operator, inline_image)
+
+    # One method per group of operators, each given the walk, the graphics state, the operator and
+    # its operands (q, Q and cm are pdfread.interpret's).
+    def _op_line_width(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        if args:
+            gs.line_width = num(args[0], 1.0)
+
+    def _op_stroke(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        width = gs.line_width * _min_scale(gs.ctm)
         self.found.lines.append((width, f"{w.where}: {width:.3g} pt stroke (operator {op})"))
 
-    def _op_colour(self, w: _Walk, op: str, args: list[Any]) -> None:
+    def _op_colour(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
         """rg/RG, k/K, g/G and cs/CS: set the fill (lower case) or stroke colour space."""
         cs: _CS
         if op in ("rg", "RG"):
@@ -518,7 +465,7 @@ class _Walker:
         elif op in ("k", "K"):
             if len(args) != 4:
                 return
-            self.found.ink.append((sum(_num(v) for v in args) * 100.0, f"{w.where}: operator {op}"))
+            self.found.ink.append((sum(num(v) for v in args) * 100.0, f"{w.where}: operator {op}"))
             cs = _DEVCMYK
         elif op in ("g", "G"):
             cs = _GRAY
@@ -529,14 +476,14 @@ class _Walker:
             if cs.rgb:
                 self.found.rgb.append(f"{w.where}: operator {op} {args[0]} ({cs.label})")
         if op.islower():
-            w.gs.fill = cs
+            gs.fill = cs
         else:
-            w.gs.stroke = cs
+            gs.stroke = cs
 
-    def _op_colour_value(self, w: _Walk, op: str, args: list[Any]) -> None:
+    def _op_colour_value(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
         """sc/scn/SC/SCN: ink in a CMYK space, or a pattern to follow."""
-        cs = w.gs.fill if op in ("sc", "scn") else w.gs.stroke
-        numbers = [_num(v) for v in args if not isinstance(v, pikepdf.Name)]
+        cs = gs.fill if op in ("sc", "scn") else gs.stroke
+        numbers = [num(v) for v in args if not isinstance(v, pikepdf.Name)]
         if cs.cmyk and len(numbers) == 4:
             self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
         if cs.pattern:
@@ -545,30 +492,30 @@ class _Walker:
             if args and isinstance(args[-1], pikepdf.Name):
                 self._pattern(args[-1], w.resources, w.where, w.number, w.base, w.stack, w.depth)
 
-    def _op_resource(self, w: _Walk, op: str, args: list[Any]) -> None:
+    def _op_resource(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
         """gs, sh, Tf and Do: operators that name a resource."""
         if not args:
             return
         name = str(args[0])
         if op == "gs":
-            state = _dict_get(_dict_get(w.resources, "/ExtGState"), name)
+            state = dict_get(dict_get(w.resources, "/ExtGState"), name)
             if isinstance(state, pikepdf.Dictionary):
                 if "/LW" in state:
-                    w.gs.line_width = _num(state.get("/LW"), w.gs.line_width)
-                self._ext_gstate(state, f"{w.where}: ExtGState {args[0]}", w.resources, w.number, w.stack, w.depth, w.gs.ctm)
+                    gs.line_width = num(state.get("/LW"), gs.line_width)
+                self._ext_gstate(state, f"{w.where}: ExtGState {args[0]}", w.resources, w.number, w.stack, w.depth, gs.ctm)
         elif op == "sh":
-            self._shading(_dict_get(_dict_get(w.resources, "/Shading"), name), w.resources, f"{w.where}: shading {args[0]}")
+            self._shading(dict_get(dict_get(w.resources, "/Shading"), name), w.resources, f"{w.where}: shading {args[0]}")
         elif op == "Tf":
-            self._font(_dict_get(_dict_get(w.resources, "/Font"), name), f"{w.where}: font {args[0]}")
+            self._font(dict_get(dict_get(w.resources, "/Font"), name), f"{w.where}: font {args[0]}")
         else:
-            xobject = _dict_get(_dict_get(w.resources, "/XObject"), name)
+            xobject = dict_get(dict_get(w.resources, "/XObject"), name)
             if not isinstance(xobject, pikepdf.Stream):
                 return
-            subtype = _name(xobject.get("/Subtype"))
+            subtype = name_of(xobject.get("/Subtype"))
             if subtype == "/Image":
-                self._image(xobject, w.gs, f"{w.where}: image {args[0]}", w.resources)
+                self._image(xobject, gs, f"{w.where}: image {args[0]}", w.resources)
             elif subtype == "/Form":
-                self._form(xobject, w.resources, w.gs, f"{w.where} > form {args[0]}", w.number, w.stack, w.depth)
+                self._form(xobject, w.resources, gs, f"{w.where} > form {args[0]}", w.number, w.stack, w.depth)
 
     def _form(
         self,
@@ -580,7 +527,7 @@ class _Walker:
         stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
-        key = _key(form)
+        key = obj_key(form)
         if key in stack or depth >= MAX_DEPTH:
             return
         inner_stack = stack if key is None else (*stack, key)
@@ -588,13 +535,13 @@ class _Walker:
         resources = own if isinstance(own, pikepdf.Dictionary) else parent_resources
         self._scan_resources(number, where, resources)
         self._group(form.get("/Group"), f"{where}: transparency group", resources)
-        inner = replace(gs, ctm=_mul(_matrix(form.get("/Matrix")), gs.ctm))
+        inner = replace(gs, ctm=mul(matrix(form.get("/Matrix")), gs.ctm))
         self._walk(form, resources, inner, where, number, inner.ctm, inner_stack, depth + 1)
 
     def _group(self, group: object, where: str, resources: object) -> None:
         if not isinstance(group, pikepdf.Dictionary):
             return
-        if _name(group.get("/S")) == "/Transparency":
+        if name_of(group.get("/S")) == "/Transparency":
             self.found.transparency.append(where)
         if "/CS" in group:
             cs = _colour_space(group.get("/CS"), resources)
@@ -613,16 +560,16 @@ class _Walker:
     ) -> None:
         reasons = []
         smask = state.get("/SMask")
-        if smask is not None and _name(smask) != "/None":
+        if smask is not None and name_of(smask) != "/None":
             reasons.append("soft mask")
-            group = _dict_get(smask, "/G")
+            group = dict_get(smask, "/G")
             if isinstance(group, pikepdf.Stream):
                 self._form(group, resources, _GState(ctm), f"{where} > soft-mask group", number, stack, depth)
         for key in ("/CA", "/ca"):
-            if key in state and _num(state.get(key), 1.0) < 1.0:
-                reasons.append(f"{key[1:]} {_num(state.get(key)):g}")
+            if key in state and num(state.get(key), 1.0) < 1.0:
+                reasons.append(f"{key[1:]} {num(state.get(key)):g}")
         mode = state.get("/BM")
-        modes = [_name(m) for m in mode] if isinstance(mode, pikepdf.Array) else [_name(mode)]
+        modes = [name_of(m) for m in mode] if isinstance(mode, pikepdf.Array) else [name_of(mode)]
         modes = [m for m in modes if m]
         if modes and modes[0] not in ("/Normal", "/Compatible"):
             reasons.append(f"blend mode {modes[0][1:]}")
@@ -639,17 +586,17 @@ class _Walker:
         stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
-        pattern = _dict_get(_dict_get(resources, "/Pattern"), str(name))
+        pattern = dict_get(dict_get(resources, "/Pattern"), str(name))
         if not isinstance(pattern, (pikepdf.Dictionary, pikepdf.Stream)):
             return
-        pattern_key = _key(pattern)
+        pattern_key = obj_key(pattern)
         if pattern_key is not None:
             if (pattern_key, number) in self._seen_patterns:
                 return
             self._seen_patterns.add((pattern_key, number))
         label = f"{where} > pattern {name}"
-        ctm = _mul(_matrix(pattern.get("/Matrix")), base)
-        if int(_num(pattern.get("/PatternType"))) == 2:
+        ctm = mul(matrix(pattern.get("/Matrix")), base)
+        if int(num(pattern.get("/PatternType"))) == 2:
             self._shading(pattern.get("/Shading"), resources, f"{label}: shading")
             state = pattern.get("/ExtGState")
             if isinstance(state, pikepdf.Dictionary):
@@ -677,7 +624,7 @@ class _Walker:
 
     # -- images --------------------------------------------------------------------------
     def _image(self, image: pikepdf.Stream, gs: _GState, where: str, resources: object) -> None:
-        key = _key(image)
+        key = obj_key(image)
         facts = self._images.get(key) if key is not None else None
         if facts is None:
             facts = _image_facts(image, image, resources)
@@ -712,8 +659,8 @@ class _Walker:
 
 
 # The operators the preflight reads, and the _Walker method that reads each.
-_OPERATORS: dict[str, Callable[[_Walker, _Walk, str, list[Any]], None]] = {
-    **dict.fromkeys(("q", "Q", "cm", "w"), _Walker._op_state),
+_OPERATORS: dict[str, Callable[[_Walker, _Walk, _GState, str, list[Any]], None]] = {
+    "w": _Walker._op_line_width,
     **dict.fromkeys(_STROKE_OPS, _Walker._op_stroke),
     **dict.fromkeys(("rg", "RG", "k", "K", "g", "G", "cs", "CS"), _Walker._op_colour),
     **dict.fromkeys(("sc", "scn", "SC", "SCN"), _Walker._op_colour_value),
@@ -722,9 +669,9 @@ _OPERATORS: dict[str, Callable[[_Walker, _Walk, str, list[Any]], None]] = {
 
 
 def _image_facts(obj: pikepdf.Object, image: object, resources: object) -> _ImageFacts:
-    width = int(_num(obj.get("/Width")))
-    height = int(_num(obj.get("/Height")))
-    soft_mask = isinstance(obj.get("/SMask"), pikepdf.Stream) or _num(obj.get("/SMaskInData")) > 0
+    width = int(num(obj.get("/Width")))
+    height = int(num(obj.get("/Height")))
+    soft_mask = isinstance(obj.get("/SMask"), pikepdf.Stream) or num(obj.get("/SMaskInData")) > 0
     if bool(obj.get("/ImageMask", False)):
         return _ImageFacts(width, height, None, None, None, None, soft_mask)
     cs_obj = obj.get("/ColorSpace")
@@ -800,13 +747,13 @@ def _function_max(function: object, depth: int = 0) -> float | None:
     if isinstance(function, pikepdf.Array):
         parts = [_function_max(f, depth + 1) for f in function]
         return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
-    ftype = int(_num(_dict_get(function, "/FunctionType"), -1))
+    ftype = int(num(dict_get(function, "/FunctionType"), -1))
     if ftype == 2:
-        c0 = [_num(v) for v in _as_list(_dict_get(function, "/C0"))] or [0.0]
-        c1 = [_num(v) for v in _as_list(_dict_get(function, "/C1"))] or [1.0]
+        c0 = [num(v) for v in _as_list(dict_get(function, "/C0"))] or [0.0]
+        c1 = [num(v) for v in _as_list(dict_get(function, "/C1"))] or [1.0]
         return max(sum(c0), sum(c1))  # the sum is monotonic in t, so its maximum is at an end
     if ftype == 3:
-        subs = [_function_max(f, depth + 1) for f in _as_list(_dict_get(function, "/Functions"))]
+        subs = [_function_max(f, depth + 1) for f in _as_list(dict_get(function, "/Functions"))]
         if not subs or any(s is None for s in subs):
             return None
         return max(s for s in subs if s is not None)
@@ -815,17 +762,6 @@ def _function_max(function: object, depth: int = 0) -> float | None:
 
 # --------------------------------------------------------------------------------------------
 # Document-level helpers
-
-
-def _inherited(page: pikepdf.Object, key: str) -> Any:
-    node: Any = page
-    for _ in range(64):
-        if not isinstance(node, pikepdf.Dictionary):
-            return None
-        if key in node:
-            return node.get(key)
-        node = node.get("/Parent")
-    return None
 
 
 def _as_list(obj: object) -> list[Any]:
@@ -903,13 +839,13 @@ def _check_pdfx(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
 def _check_output_intent(pdf: pikepdf.Pdf) -> tuple[Check, str]:
     limit = "one /GTS_PDFX output intent with an embedded CMYK ICC output profile (N=4)"
     intents = [i for i in _as_list(pdf.Root.get("/OutputIntents")) if isinstance(i, pikepdf.Dictionary)]
-    pdfx = [i for i in intents if _name(i.get("/S")) == "/GTS_PDFX"]
+    pdfx = [i for i in intents if name_of(i.get("/S")) == "/GTS_PDFX"]
     faults: list[str] = []
     description = ""
     if not intents:
         faults.append("document: no /OutputIntents")
     elif not pdfx:
-        kinds = ", ".join(_name(i.get("/S")) or "?" for i in intents)
+        kinds = ", ".join(name_of(i.get("/S")) or "?" for i in intents)
         faults.append(f"document: no /GTS_PDFX output intent (found {kinds})")
     if len(pdfx) > 1:
         faults.append(f"document: {len(pdfx)} /GTS_PDFX output intents, PDF/X allows one")
@@ -922,7 +858,7 @@ def _check_output_intent(pdf: pikepdf.Pdf) -> tuple[Check, str]:
             faults.append("document: output intent has no embedded /DestOutputProfile")
             description = identifier or info
         else:
-            n = int(_num(dest.get("/N")))
+            n = int(num(dest.get("/N")))
             try:
                 data = dest.read_bytes()
             except pikepdf.PdfError as exc:
@@ -957,8 +893,8 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
     geometries: list[str] = []
     for number, page in enumerate(pdf.pages, start=1):
         obj = page.obj
-        media = _box(_inherited(obj, "/MediaBox"))
-        crop = _box(_inherited(obj, "/CropBox"))
+        media = _box(inherited(obj, "/MediaBox"))
+        crop = _box(inherited(obj, "/CropBox"))
         trim = _box(obj.get("/TrimBox"))
         bleed_box = _box(obj.get("/BleedBox"))
         where = f"page {number}"
@@ -1008,9 +944,9 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
 def _check_fonts(found: _Findings) -> Check:
     faults: list[str] = []
     fonts = dict(found.fonts)
-    used_ids = {_key(font) for _, font in found.fonts.values()} - {None}
+    used_ids = {obj_key(font) for _, font in found.fonts.values()} - {None}
     for key, (where, font) in found.listed_fonts.items():
-        if key not in fonts and _key(font) not in used_ids:
+        if key not in fonts and obj_key(font) not in used_ids:
             fonts[key] = (where, font)
     for where, font in fonts.values():
         problem = _font_problem(font)
@@ -1023,7 +959,7 @@ def _check_fonts(found: _Findings) -> Check:
 
 
 def _font_problem(font: pikepdf.Object, depth: int = 0) -> str | None:
-    subtype = _name(font.get("/Subtype"))
+    subtype = name_of(font.get("/Subtype"))
     if subtype == "/Type3":
         return None if "/Resources" in font else "Type 3 font without /Resources"
     if subtype == "/Type0":
@@ -1088,11 +1024,11 @@ def _check_annotations(pdf: pikepdf.Pdf) -> Check:
     total = 0
     for number, page in enumerate(pdf.pages, start=1):
         obj = page.obj
-        area = _box(obj.get("/BleedBox")) or _box(obj.get("/TrimBox")) or _box(_inherited(obj, "/MediaBox"))
+        area = _box(obj.get("/BleedBox")) or _box(obj.get("/TrimBox")) or _box(inherited(obj, "/MediaBox"))
         for annot in _as_list(obj.get("/Annots")):
             if not isinstance(annot, pikepdf.Dictionary):
                 continue
-            subtype = _name(annot.get("/Subtype"))
+            subtype = name_of(annot.get("/Subtype"))
             if subtype in _ALLOWED_ANNOTATIONS:
                 continue
             rect = _box(annot.get("/Rect"))

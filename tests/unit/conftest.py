@@ -28,6 +28,7 @@ FORBIDDEN_MODULES = ("weasyprint",)
 # escapes this hook, and is how the slow tests run a whole build).
 FORBIDDEN_PROGRAMS = ("pandoc", "java", "node", "npx", "chromium", "chrome", "pagefind", "weasyprint", "python", "epubcheck")
 _ENV = "FOLIO_UNIT_GUARD_LOG"
+UNIT = Path(__file__).resolve().parent     # pytest calls some of the hooks below for every test
 _state: dict[str, bool] = {"active": False}
 
 
@@ -92,6 +93,8 @@ class _Weasyprint:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
     """Guard setup (module and session fixtures too, when this test is the first to need them),
     the test and teardown; each phase's report fails if anything forbidden was refused in it."""
+    if not item.path.is_relative_to(UNIT):
+        return (yield)
     log = Path(tempfile.gettempdir()) / f"folio-unit-guard-{os.getpid()}.txt"
     log.unlink(missing_ok=True)
     previous = os.environ.get(_ENV)
@@ -113,6 +116,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
+    if not item.path.is_relative_to(UNIT):
+        return report
     log = os.environ.get(_ENV)
     if log and Path(log).exists() and report.outcome != "failed" and call.when == "call":
         report.outcome = "failed"
@@ -125,7 +130,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     """Importing a unit test module is guarded too (``from folio.sandbox import ...`` imports
     weasyprint): the module fails to collect, naming what it imported."""
-    if not isinstance(collector, pytest.Module):
+    if not isinstance(collector, pytest.Module) or not collector.path.is_relative_to(UNIT):
         return (yield)
     _state["active"] = True
     try:
