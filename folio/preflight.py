@@ -490,7 +490,7 @@ class _Walker:
             if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
                 self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
             if args and isinstance(args[-1], pikepdf.Name):
-                self._pattern(args[-1], w.resources, w.where, w.number, w.base, w.stack, w.depth)
+                self._pattern(args[-1], w)
 
     def _op_resource(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
         """gs, sh, Tf and Do: operators that name a resource."""
@@ -576,16 +576,9 @@ class _Walker:
         if reasons:
             self.found.transparency.append(f"{where} ({', '.join(reasons)})")
 
-    def _pattern(
-        self,
-        name: pikepdf.Name,
-        resources: object,
-        where: str,
-        number: int,
-        base: Matrix,
-        stack: tuple[tuple[int, int], ...],
-        depth: int,
-    ) -> None:
+    def _pattern(self, name: pikepdf.Name, w: _Walk) -> None:
+        """A pattern named by scn/SCN in the stream ``w``: its shading, or its own content."""
+        resources, where, number, base, stack, depth = w.resources, w.where, w.number, w.base, w.stack, w.depth
         pattern = dict_get(dict_get(resources, "/Pattern"), str(name))
         if not isinstance(pattern, (pikepdf.Dictionary, pikepdf.Stream)):
             return
