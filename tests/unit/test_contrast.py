@@ -8,6 +8,7 @@ body-text threshold, so large text (3:1) passes too.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import tinycss2
 
 from folio import render
 from folio.build import read_sources
+from folio.read import Sources
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
@@ -37,10 +39,16 @@ def test_ratio_formula_against_known_values() -> None:
     assert ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
 
 
-def edition_css(name: str) -> str:
-    """The stylesheet of the edition ``name`` of book.yaml, as the build renders it in sRGB."""
+@functools.cache
+def _sources() -> Sources:
     sources, problems = read_sources(ROOT)
     assert not [p for p in problems if p.severity == "error"]
+    return sources
+
+
+def edition_css(name: str) -> str:
+    """The stylesheet of the edition ``name`` of book.yaml, as the build renders it in sRGB."""
+    sources = _sources()
     edition = sources.book.editions[name]
     palette = render.load_palette(ROOT)
     env = render.environment(ROOT)

@@ -45,7 +45,7 @@ def test_every_catalogued_code_is_emitted_somewhere() -> None:
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "folio").rglob("*"))
                        if p.suffix in (".py", ".lua") and p.name != "catalogue.py")
-    silent = {code for code in CATALOGUE if not re.search(rf"\b{code}\b", source)}
+    silent = set(CATALOGUE) - set(re.findall(r"\b[A-Z]\d{3}\b", source))
     assert silent == set(NOT_EMITTED), f"catalogued but never emitted: {sorted(silent - set(NOT_EMITTED))}; " \
                                        f"emitted now, take off NOT_EMITTED: {sorted(set(NOT_EMITTED) - silent)}"
 
