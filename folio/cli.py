@@ -263,6 +263,9 @@ def _slug(root: Path) -> str:
     return load_book(root).slug
 
 
+NO_TESTS_COLLECTED = 5    # pytest's exit status when ``-k`` selects nothing in a level
+
+
 def run_tests(pytest_args: list[str]) -> int:
     from .bootstrap import ensure_test_tools
 
@@ -270,12 +273,25 @@ def run_tests(pytest_args: list[str]) -> int:
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("mypy", [sys.executable, "-m", "mypy"]),
-        ("pytest", [sys.executable, "-m", "pytest", *pytest_args]),
     ]
+    # Each test level (pytest's testpaths in pyproject.toml, fastest first) in its own process,
+    # so the unit level's guard sees every import (tests/unit/conftest.py) and each level's time
+    # is shown. Arguments that name a test path run just those, in one process.
+    import tomllib
+
+    levels = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["testpaths"]
+    if any(a.startswith("tests") or (ROOT / a.split("::")[0]).exists() for a in pytest_args if not a.startswith("-")):
+        steps.append(("pytest", [sys.executable, "-m", "pytest", *pytest_args]))
+    else:
+        steps += [(f"pytest {level}", [sys.executable, "-m", "pytest", level, *pytest_args]) for level in levels]
     failed = []
     for name, command in steps:
         print(f"make_book: running {name}", file=sys.stderr, flush=True)
-        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        started = time.monotonic()
+        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        print(f"make_book: {name} took {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+        selected_nothing = code == NO_TESTS_COLLECTED and name != "pytest" and bool(pytest_args)
+        if code != 0 and not selected_nothing:
             failed.append(name)
     if failed:
         print(f"make_book: failed: {', '.join(failed)}", file=sys.stderr)

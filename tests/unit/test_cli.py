@@ -37,25 +37,6 @@ def test_check_passes_on_sample(sample_project: Path, capsys: pytest.CaptureFixt
     assert "check: 0 errors, 0 warnings" in out
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (("## Now\n", ""), "chapters/02-data.md:12: S001 error: missing section 'Now'"),
-    (("theme: data\n", "thme: data\n"), "chapters/02-data.md:5: M004 error: unknown key 'thme'"),
-])
-def test_bad_chapter_stops_build_and_keeps_outputs(edit: tuple[str, str], expected: str, sample_project: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    earlier = sample_project / "output" / "sample-trends.pdf"
-    earlier.write_bytes(b"%PDF- an earlier good build")
-    chapter = sample_project / "chapters" / "02-data.md"
-    chapter.write_text(chapter.read_text().replace(*edit), encoding="utf-8")
-    before = {p: p.read_bytes() for p in (sample_project / "output").rglob("*") if p.is_file()}
-    code, out = run(["pdf", "--project", str(sample_project), "--plain"], capsys)
-    assert code == 1
-    assert expected in out
-    assert "Traceback" not in out
-    after = {p: p.read_bytes() for p in (sample_project / "output").rglob("*") if p.is_file()}
-    assert after == before
-
-
 def test_clean_removes_only_output(sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sample_project / "output" / "x.pdf").write_bytes(b"x")
     (sample_project / "output" / "build").mkdir()

@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                            "audit", "preflight", "pagequality", "pdftags", "chartdata", "leaks")),
     ("reading and checking", ("read", "chapters", "checks", "sources", "pullquotes", "datafiles", "figures", "colour",
                               "pandoc", "blocks", "parts")),
-    ("tools and configuration", ("config", "cache", "publish", "sandbox", "safety", "yamlio", "search")),
+    ("tools and configuration", ("config", "cache", "publish", "sandbox", "safety", "yamlio", "search", "pdfread")),
     ("findings", ("catalogue", "errors")),
 )
 # Known exceptions, each with its reason. The test also fails when one is no longer true, so
