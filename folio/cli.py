@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("--project", type=Path, default=ROOT)
     known, _ = first.parse_known_args(argv)
-    args = parser(known.project).parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after 'test' goes to pytest as written ('make_book.py test -k golden').
+    valued = {"--project", "--kind", "--theme", "--port"}      # options followed by their value
+    at = next((i for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in valued)), None)
+    passed = argv[at + 1:] if at is not None and argv[at] == "test" else []
+    args = parser(known.project).parse_args(argv[:at + 1] if passed else argv)
+    args.args = args.args + passed
     import signal
 
     from .safety import on_signal
@@ -100,7 +106,9 @@ def _run(args: argparse.Namespace) -> int:
 
     plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
     console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)
-    if args.args and args.command not in ("test", "new-chapter"):
+    editions = edition_commands(args.project) or {}
+    several = args.command in editions and all(a in editions for a in args.args)    # 'make_book.py pdf epub'
+    if args.args and args.command not in ("test", "new-chapter") and not several:
         console.print(f"make_book.py: error: unexpected arguments {' '.join(args.args)}")
         return 2
     try:
@@ -122,7 +130,8 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "check":
             return run_check(console, args.project, args.strict)
-        return run_build(console, args.project, None if args.command == "all" else (args.command,), args.strict, plain)
+        return run_build(console, args.project, None if args.command == "all" else (args.command, *args.args),
+                         args.strict, plain)
     except KeyboardInterrupt as exc:
         console.print(("Stopped (SIGTERM)" if isinstance(exc, Terminated) else "Interrupted")
                       + "; temporary files removed, the previous outputs are unchanged.")

@@ -44,3 +44,23 @@ def test_clean_removes_only_output(sample_project: Path, capsys: pytest.CaptureF
     assert code == 0
     assert list((sample_project / "output").iterdir()) == []
     assert (sample_project / "chapters" / "02-data.md").exists()
+
+
+def test_test_passes_everything_after_it_to_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from folio import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli, "run_tests", lambda args: seen.append(args) or 0)
+    assert cli.main(["--plain", "test", "-k", "golden", "-x"]) == 0
+    assert cli.main(["--project", str(cli.ROOT), "test", "tests/unit", "-q"]) == 0
+    assert seen == [["-k", "golden", "-x"], ["tests/unit", "-q"]]
+
+
+def test_several_editions_in_one_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from folio import cli
+
+    seen: list[object] = []
+    monkeypatch.setattr(cli, "run_build", lambda console, root, targets, strict, plain: seen.append(targets) or 0)
+    assert cli.main(["--plain", "pdf", "epub"]) == 0
+    assert seen == [("pdf", "epub")]
+    assert cli.main(["--plain", "pdf", "nonsense"]) == 2
