@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     valued = {"--project", "--kind", "--theme", "--port"}      # options followed by their value
     at = next((i for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in valued)), None)
     passed = argv[at + 1:] if at is not None and argv[at] == "test" else []
-    args = parser(known.project).parse_args(argv[:at + 1] if passed else argv)
+    args = parser(known.project).parse_args(argv[:len(argv) - len(passed)])
     args.args = args.args + passed
     import signal
 
