@@ -13,6 +13,8 @@ Only ratios between figures from the same run mean anything on a shared, noisy m
   (f) make_book.py pdf on a book ten times longer, built from the chapters
   sum: pdf + press + large-print + epub + web, each cold and one after another (for the 'all' ratio)
 
+  --collection-cost: only a cold make_book.py all with and without the collection (the theme
+  PDFs, the summary and the public site), taking turns in every run: what the collection adds.
   --page-quality-cost: only a cold make_book.py pdf with and without the page-quality report
   (book.yaml page_quality.enabled: false), the two taking turns in every run: the report's share.
 """
@@ -32,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-STEPS = ("pdf", "press", "large-print", "epub", "web")
+STEPS = ("pdf", "press", "large-print", "epub", "web", "collection", "summary", "web-public")
 WRAP = ("import resource,subprocess,sys,time;t=time.perf_counter();r=subprocess.run(sys.argv[1:]).returncode;"
         "e=time.perf_counter()-t;m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
         "print(f'@@ {e:.4f} {m} {r}',file=sys.stderr)")
@@ -146,6 +148,41 @@ def page_quality_cost(runs: int) -> int:
     return 0
 
 
+COLLECTION = ("collection", "summary", "web-public")     # the editions issue 18 added
+
+
+def collection_cost(runs: int) -> int:
+    """Cold `make_book.py all` with the collection's editions and without them, in turns, in one run."""
+    import yaml
+
+    with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
+        on = project_copy(Path(tmp), "with-collection")
+        off = project_copy(Path(tmp), "without-collection")
+        book = yaml.safe_load((off / "book.yaml").read_text(encoding="utf-8"))
+        book["editions"] = {k: v for k, v in book["editions"].items() if k not in COLLECTION}
+        for edition in book["editions"].values():
+            if "offers" in edition:
+                edition["offers"] = [o for o in edition["offers"] if o not in COLLECTION]
+        (off / "book.yaml").write_text(yaml.safe_dump(book, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        samples: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+        for run in range(runs):
+            print(f"run {run + 1} of {runs}", file=sys.stderr)
+            order = [("with", on), ("without", off)] if run % 2 == 0 else [("without", off), ("with", on)]
+            for name, project in order:
+                clean(project)
+                samples[name].append(timed(make_book(project, "all"), project))
+            if not list((on / "output" / "collection").glob("*.pdf")) or (off / "output" / "collection").exists():
+                raise SystemExit("the two builds did not differ by the collection")
+    with_it, without = median(samples["with"]), median(samples["without"])
+    ratio = with_it[0] / without[0]
+    print(f"\n{'figure':<54} {'median s':>9} {'peak MB':>8}")
+    print(f"{'(a) all, cold, with the collection':<54} {with_it[0]:>9.2f} {with_it[1]:>8.0f}")
+    print(f"{'(a) all, cold, without it (' + ', '.join(COLLECTION) + ')':<54} {without[0]:>9.2f} {without[1]:>8.0f}")
+    print(f"\n{'with the collection / without':<40} {ratio:>7.3f}")
+    print(json.dumps({k: [round(x[0], 3) for x in v] for k, v in samples.items()}), file=sys.stderr)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
@@ -156,7 +193,11 @@ def main() -> int:
                         help="with --pdf-only: a checkout to measure (repeat it to compare versions with one venv)")
     parser.add_argument("--page-quality-cost", action="store_true",
                         help="measure only a cold make_book.py pdf with and without the page-quality report")
+    parser.add_argument("--collection-cost", action="store_true",
+                        help="measure only a cold make_book.py all with and without the collection's editions")
     args = parser.parse_args()
+    if args.collection_cost:
+        return collection_cost(args.runs)
     if args.page_quality_cost:
         return page_quality_cost(args.runs)
     if args.pdf_only:

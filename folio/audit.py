@@ -28,6 +28,7 @@ from urllib.parse import unquote, urldefrag
 
 import pikepdf
 
+from . import pdfread
 from .catalogue import finding
 from .errors import Finding
 
@@ -52,88 +53,6 @@ _BARE_URL = re.compile(r"^(https?://|www\.)\S|^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{
 # PDF: content streams (text per marked-content id, text sizes)
 # --------------------------------------------------------------------------------------------
 
-Matrix = tuple[float, float, float, float, float, float]
-_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _mul(m: Matrix, n: Matrix) -> Matrix:
-    """m then n (PDF row-vector convention: m x n)."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
-            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
-
-
-@dataclass
-class _Font:
-    width: int                                   # bytes per character code
-    to_unicode: dict[int, str] = field(default_factory=dict)
-
-    def decode(self, data: bytes) -> tuple[str, int]:
-        """Text and the number of codes in ``data``."""
-        w = self.width
-        count = len(data) // w
-        if not self.to_unicode:
-            return (data.decode("latin-1") if w == 1 else "\ufffd" * count), count
-        if w == 1:
-            return "".join(self.to_unicode.get(b, chr(b)) for b in data), count
-        m = self.to_unicode
-        return "".join(m.get((data[i] << 8) | data[i + 1], "\ufffd") for i in range(0, count * 2, 2)), count
-
-
-_HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
-
-
-def _utf16(hexbytes: bytes) -> str:
-    raw = bytes.fromhex(hexbytes.decode("ascii"))
-    if len(raw) % 2:
-        return raw.decode("latin-1")
-    return raw.decode("utf-16-be", "replace")
-
-
-def _parse_cmap(data: bytes) -> tuple[dict[int, str], int]:
-    mapping: dict[int, str] = {}
-    width = 0
-    for block in re.findall(rb"begincodespacerange(.*?)endcodespacerange", data, re.S):
-        codes = _HEX.findall(block)
-        if codes:
-            width = max(width, len(codes[0]) // 2)
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        items = _HEX.findall(block)
-        for src, dst in zip(items[::2], items[1::2], strict=False):
-            mapping[int(src, 16)] = _utf16(dst)
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        for m in re.finditer(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]+>|\[[^\]]*\])", block):
-            lo, hi, dst = int(m.group(1), 16), int(m.group(2), 16), m.group(3)
-            if hi - lo > 65535:
-                continue
-            if dst.startswith(b"["):
-                for i, item in enumerate(_HEX.findall(dst)):
-                    mapping[lo + i] = _utf16(item)
-            else:
-                start = _utf16(dst[1:-1])
-                if not start:
-                    continue
-                for i in range(hi - lo + 1):
-                    mapping[lo + i] = start[:-1] + chr(ord(start[-1]) + i)
-    return mapping, width
-
-
-def _load_font(font: pikepdf.Object) -> _Font:
-    subtype = str(font.get("/Subtype", ""))
-    width = 2 if subtype == "/Type0" else 1
-    mapping: dict[int, str] = {}
-    tu = font.get("/ToUnicode")
-    if isinstance(tu, pikepdf.Stream):
-        try:
-            mapping, cmap_width = _parse_cmap(tu.read_bytes())
-        except (pikepdf.PdfError, ValueError):
-            mapping, cmap_width = {}, 0
-        if subtype == "/Type0" and cmap_width:
-            width = cmap_width
-    return _Font(width, mapping)
-
-
 @dataclass
 class _Run:
     """A text-showing operation: where it belongs (page, MCID or None), its size and characters."""
@@ -149,78 +68,76 @@ class _PageText:
     text: dict[int, list[str]] = field(default_factory=dict)   # MCID -> pieces
 
 
-def _scan_page(page: pikepdf.Page, index: int, fonts: dict[tuple[int, int], _Font],
+@dataclass
+class _TextState:
+    """What the audit follows in a page's text, outside the graphics state: as before, ``Q``
+    does not restore it."""
+    tm: pdfread.Matrix = pdfread.IDENTITY
+    font: pdfread.Font | None = None
+    tf_size: float = 0.0
+    marks: list[tuple[int | None, bool]] = field(default_factory=list)   # (mcid, artifact) per open sequence
+
+
+def _scan_page(page: pikepdf.Page, index: int, fonts: dict[tuple[int, int], pdfread.Font],
                runs: list[_Run]) -> _PageText:
+    """The text of each MCID on the page, and a run for every text-showing operation."""
     out = _PageText()
-    resources = page.obj.get("/Resources")
-    font_dict = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-    local: dict[str, _Font] = {}
-    if isinstance(font_dict, pikepdf.Dictionary):
-        for name, font_obj in font_dict.items():
-            key = font_obj.objgen if font_obj.is_indirect else (id(font_obj), 0)
-            if key not in fonts:
-                fonts[key] = _load_font(font_obj)
-            local[name] = fonts[key]
-    ctm: Matrix = _IDENTITY
-    stack: list[Matrix] = []
-    tm: Matrix = _IDENTITY
-    font: _Font | None = None
-    tf_size = 0.0
-    marks: list[tuple[int | None, bool]] = []      # (mcid, artifact) per open marked-content sequence
+    local = pdfread.page_fonts(page, fonts)
+    text = _TextState()
     try:
-        instructions = pikepdf.parse_content_stream(page)
+        program = pdfread.instructions(page)
     except pikepdf.PdfError:
         return out
-    for instruction in instructions:
-        operands = instruction.operands
-        op = str(instruction.operator)
+
+    def operator(gs: pdfread.GraphicsState, op: str, operands: list[Any]) -> None:
         if op in ("TJ", "Tj", "'", '"'):
-            if font is None or not operands:
-                continue
-            shown = operands[-1]
-            pieces: Iterable[Any] = shown if isinstance(shown, pikepdf.Array) else [shown]
-            text_parts: list[str] = []
-            for item in pieces:
-                if isinstance(item, pikepdf.String):
-                    text_parts.append(font.decode(bytes(item))[0])
-                elif isinstance(item, (int, float, Decimal)) and float(item) < -250:
-                    text_parts.append(" ")      # a wide negative kern is a word space
-            text = "".join(text_parts)
-            mcid = next((m for m, _ in reversed(marks) if m is not None), None)
-            artifact = any(a for _, a in marks)
-            m = _mul(tm, ctm)
-            size = abs(tf_size) * math.hypot(m[2], m[3])
-            visible = sum(1 for ch in text if not ch.isspace())
-            if visible:
-                runs.append(_Run(index, mcid, artifact, size, visible))
-            if mcid is not None and not artifact:
-                out.text.setdefault(mcid, []).append(text)
+            _show_text(text, gs, operands, index, runs, out)
         elif op == "Tf" and len(operands) == 2:
-            font = local.get(str(operands[0]))
-            tf_size = float(operands[1])
+            text.font = local.get(str(operands[0]))
+            text.tf_size = float(operands[1])
         elif op == "Tm" and len(operands) == 6:
-            tm = tuple(float(x) for x in operands)  # type: ignore[assignment]
+            text.tm = tuple(float(x) for x in operands)  # type: ignore[assignment]
         elif op == "BT":
-            tm = _IDENTITY
-        elif op == "cm" and len(operands) == 6:
-            ctm = _mul(tuple(float(x) for x in operands), ctm)  # type: ignore[arg-type]
-        elif op == "q":
-            stack.append(ctm)
-        elif op == "Q":
-            ctm = stack.pop() if stack else _IDENTITY
+            text.tm = pdfread.IDENTITY
         elif op == "BDC":
             tag = str(operands[0]) if operands else ""
             props = operands[1] if len(operands) > 1 else None
             mcid = None
             if isinstance(props, pikepdf.Dictionary) and "/MCID" in props:
                 mcid = int(props["/MCID"])
-            marks.append((mcid, tag == "/Artifact"))
+            text.marks.append((mcid, tag == "/Artifact"))
         elif op == "BMC":
-            marks.append((None, bool(operands) and str(operands[0]) == "/Artifact"))
-        elif op == "EMC":
-            if marks:
-                marks.pop()
+            text.marks.append((None, bool(operands) and str(operands[0]) == "/Artifact"))
+        elif op == "EMC" and text.marks:
+            text.marks.pop()
+
+    pdfread.interpret(program, pdfread.GraphicsState(), operator)
     return out
+
+
+def _show_text(text: _TextState, gs: pdfread.GraphicsState, operands: list[Any], index: int,
+               runs: list[_Run], out: _PageText) -> None:
+    """A text-showing operator: its characters, its size on the page, the MCID it belongs to."""
+    if text.font is None or not operands:
+        return
+    shown = operands[-1]
+    pieces: Iterable[Any] = shown if isinstance(shown, pikepdf.Array) else [shown]
+    parts: list[str] = []
+    for item in pieces:
+        if isinstance(item, pikepdf.String):
+            parts.append(text.font.decode(bytes(item))[0])
+        elif isinstance(item, (int, float, Decimal)) and float(item) < -250:
+            parts.append(" ")      # a wide negative kern is a word space
+    string = "".join(parts)
+    mcid = next((m for m, _ in reversed(text.marks) if m is not None), None)
+    artifact = any(a for _, a in text.marks)
+    m = pdfread.mul(text.tm, gs.ctm)
+    size = abs(text.tf_size) * math.hypot(m[2], m[3])
+    visible = sum(1 for ch in string if not ch.isspace())
+    if visible:
+        runs.append(_Run(index, mcid, artifact, size, visible))
+    if mcid is not None and not artifact:
+        out.text.setdefault(mcid, []).append(string)
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,7 +326,7 @@ class _PdfModel:
     @classmethod
     def read(cls, pdf: pikepdf.Pdf) -> _PdfModel:
         page_index = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
-        fonts: dict[tuple[int, int], _Font] = {}
+        fonts: dict[tuple[int, int], pdfread.Font] = {}
         runs: list[_Run] = []
         texts: dict[Marked, str] = {}
         for i, page in enumerate(pdf.pages):

@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from .publish import atomic_write
+
 LOCK = "requirements.lock"
 STAMP = ".folio-lock.sha256"
 LOG = "folio-setup.log"
@@ -107,9 +109,7 @@ def ensure_venv(root: Path) -> Path:
     else:
         _say("updating .venv: requirements.lock or the Python has changed (or the last set-up was interrupted)")
     install_lock(python, root / LOCK, env_dir / LOG, step="step 2 of 2, " if fresh else "")
-    tmp = stamp.with_suffix(".tmp")
-    tmp.write_text(digest + "\n")
-    tmp.replace(stamp)
+    atomic_write(stamp, (digest + "\n").encode())
     _say(f".venv is ready ({time.monotonic() - started:.0f} s)")
     return python
 
@@ -333,7 +333,7 @@ def ensure_test_requirements(root: Path) -> list[str]:
     if done.returncode != 0:
         return [f"pip could not install {TEST_LOCK}. To retry: .venv/bin/python -m pip install -r {TEST_LOCK}"]
     if _in_venv(root):
-        stamp.write_text(digest + "\n")
+        atomic_write(stamp, (digest + "\n").encode())
     return []
 
 
@@ -365,7 +365,7 @@ def ensure_test_tools(root: Path) -> list[str]:
             done = subprocess.run(["npm", "ci", "--omit=optional", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root, env=env,
                                   check=False, timeout=900)
             if done.returncode == 0:
-                stamp.write_text(digest + "\n")
+                atomic_write(stamp, (digest + "\n").encode())
             else:
                 problems.append("npm ci failed (see its message above). To retry: npm ci")
     for problem in problems:

@@ -94,7 +94,8 @@ def build(root: Path, targets: Sequence[str] | None = None, strict: bool = False
         # 4. One job per stale edition; renders in processes, tools in threads, each file's
         #    judges as soon as it exists, and last the jobs that offer the others' files.
         progress("Rendering " + ", ".join(e.name for e in stale))
-        outcomes = run_jobs([editions.job(shared, e) for e in stale], report, warm, progress)
+        jobs = [job for e in stale for job in editions.jobs(shared, e)]
+        outcomes = editions.merged(book, run_jobs(jobs, report, warm, progress))
 
         # 5. Publish all or nothing: every complete file (and the site) into place, then SHA256SUMS.
         staged = [item for o in outcomes for item in o.staged]
@@ -131,14 +132,18 @@ def shared_work(root: Path, sources: Sources, stale: list[config.Edition], repor
                              render.generated_blocks(env, book, sources.chapters, a11y.statement(sources)))
     preview = [book.editions[book.preview]] if book.preview else []
     prepared = preview + [e for e in stale if e not in preview]
+    documents = {"": editions.book_chapters(sources), **editions.documents(sources, prepared)}
     with ThreadPoolExecutor(1) as side:
-        converting = side.submit(convert_markdown, root, book, sources.chapters, shared.inserts)
+        converting = {stem: side.submit(convert_markdown, root, book, held, shared.inserts) for stem, held in documents.items()}
         shared.build_dir.mkdir(parents=True, exist_ok=True)
         editions.draw_figures(shared, prepared)
-        bodies, warnings = converting.result()
-        # "Figure N." and "Source:", numbered through the book.
-        shared.bodies = figures.label_figures(bodies, [c.id for c in sources.chapters], sources.figure_specs)
-    report.findings += warnings
+        for stem, held in documents.items():
+            bodies, warnings = converting[stem].result()
+            report.findings += warnings if stem == "" else [w for w in warnings if w not in report.findings]
+            # "Figure N." and "Source:", numbered through the book (or through the document alone).
+            bodies = figures.label_figures(bodies, [c.id for c in held], sources.figure_specs)
+            shared.documents[stem] = bodies
+    shared.bodies = shared.documents.pop("")
     for edition in prepared:
         editions.prepare(shared, edition)
     return shared
@@ -165,7 +170,7 @@ def run_jobs(jobs: list[editions.Job], report: BuildReport, warm: threading.Thre
             running[done].on_rendered(pool, judging)
         progress("Checking the finished files")
         failed = report.errors or any(f.severity == "error" for j in first for f in j.outcome.findings)
-        files = {j.edition.name: j.file for j in first if j.file is not None}
+        files = {j.edition.output: j.file for j in first if j.file is not None}   # by output, one per part
         later = [j for j in jobs if j.waits and not failed]
         for job in later:
             job.start(pool, threads, files)

@@ -64,10 +64,10 @@ def edition_keys(root: Path, book: Book, editions: list[Edition]) -> dict[str, s
     keys = {}
     for edition in editions:
         inputs = dict(digests)
-        for name in edition.offers:
-            path = root / "output" / book.editions[name].output
-            if path.is_file():
-                inputs[f"output/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        for name in edition.offers:      # an 'each' edition's files are found by their pattern
+            for path in sorted((root / "output").glob(book.editions[name].output.replace("{id}", "*"))):
+                if path.is_file():
+                    inputs[f"output/{path.relative_to(root / 'output').as_posix()}"] = hashlib.sha256(path.read_bytes()).hexdigest()
         keys[edition.name] = target_key(inputs, edition.name, unused(edition))
     return keys
 

@@ -123,6 +123,9 @@ _CODES = [
     Code("O001", "error", "The output folder cannot be written: the disk is full, or it is read-only or not yours.",
          "Free some space or fix the folder's permissions; the previous outputs are kept."),
     # Finished files
+    # The public web edition (folio/leaks.py)
+    Code("W001", "error", "A sentence of a members' chapter (audience: members) is in the public web edition.",
+         "Keep members' text out of public chapters, generated blocks and figure captions, or make the chapter public."),
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),
     Code("P001", "error", "The contents page numbers do not match the pages where chapters start.",

@@ -18,8 +18,8 @@ from .chapters import Chapter
 from .errors import Finding, relpath
 
 BLOCKS = {"case-study", "pull-quote", "key-facts", "call-to-action", "trends-at-a-glance",
-          "accessibility-statement", "sources"}
-GENERATED_BLOCKS = {"trends-at-a-glance", "accessibility-statement"}
+          "accessibility-statement", "sources", "five-trends"}
+GENERATED_BLOCKS = {"trends-at-a-glance", "accessibility-statement", "five-trends"}
 THEME_SECTIONS = ("Then", "Now", "Next")
 THEME_BLOCKS = ("case-study", "pull-quote", "call-to-action")
 MAX_NESTING = 4

@@ -77,7 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("--project", type=Path, default=ROOT)
     known, _ = first.parse_known_args(argv)
-    args = parser(known.project).parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after 'test' goes to pytest as written ('make_book.py test -k golden').
+    valued = {"--project", "--kind", "--theme", "--port"}      # options followed by their value
+    at = next((i for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in valued)), None)
+    passed = argv[at + 1:] if at is not None and argv[at] == "test" else []
+    args = parser(known.project).parse_args(argv[:len(argv) - len(passed)])
+    args.args = args.args + passed
     import signal
 
     from .safety import on_signal
@@ -100,7 +106,9 @@ def _run(args: argparse.Namespace) -> int:
 
     plain = args.plain or bool(os.environ.get("NO_COLOR")) or not sys.stderr.isatty()
     console = Console(stderr=True, no_color=plain, highlight=False, soft_wrap=True)
-    if args.args and args.command not in ("test", "new-chapter"):
+    editions = edition_commands(args.project) or {}
+    several = args.command in editions and all(a in editions for a in args.args)    # 'make_book.py pdf epub'
+    if args.args and args.command not in ("test", "new-chapter") and not several:
         console.print(f"make_book.py: error: unexpected arguments {' '.join(args.args)}")
         return 2
     try:
@@ -122,7 +130,8 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         if args.command == "check":
             return run_check(console, args.project, args.strict)
-        return run_build(console, args.project, None if args.command == "all" else (args.command,), args.strict, plain)
+        return run_build(console, args.project, None if args.command == "all" else (args.command, *args.args),
+                         args.strict, plain)
     except KeyboardInterrupt as exc:
         console.print(("Stopped (SIGTERM)" if isinstance(exc, Terminated) else "Interrupted")
                       + "; temporary files removed, the previous outputs are unchanged.")
@@ -263,6 +272,9 @@ def _slug(root: Path) -> str:
     return load_book(root).slug
 
 
+NO_TESTS_COLLECTED = 5    # pytest's exit status when ``-k`` selects nothing in a level
+
+
 def run_tests(pytest_args: list[str]) -> int:
     from .bootstrap import ensure_test_tools
 
@@ -270,12 +282,25 @@ def run_tests(pytest_args: list[str]) -> int:
     steps: list[tuple[str, list[str]]] = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "."]),
         ("mypy", [sys.executable, "-m", "mypy"]),
-        ("pytest", [sys.executable, "-m", "pytest", *pytest_args]),
     ]
+    # Each test level (pytest's testpaths in pyproject.toml, fastest first) in its own process,
+    # so the unit level's guard sees every import (tests/unit/conftest.py) and each level's time
+    # is shown. Arguments that name a test path run just those, in one process.
+    import tomllib
+
+    levels = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["testpaths"]
+    if any(a.startswith("tests") or (ROOT / a.split("::")[0]).exists() for a in pytest_args if not a.startswith("-")):
+        steps.append(("pytest", [sys.executable, "-m", "pytest", *pytest_args]))
+    else:
+        steps += [(f"pytest {level}", [sys.executable, "-m", "pytest", level, *pytest_args]) for level in levels]
     failed = []
     for name, command in steps:
         print(f"make_book: running {name}", file=sys.stderr, flush=True)
-        if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        started = time.monotonic()
+        code = subprocess.run(command, cwd=ROOT, check=False).returncode
+        print(f"make_book: {name} took {time.monotonic() - started:.1f} s", file=sys.stderr, flush=True)
+        selected_nothing = code == NO_TESTS_COLLECTED and name != "pytest" and bool(pytest_args)
+        if code != 0 and not selected_nothing:
             failed.append(name)
     if failed:
         print(f"make_book: failed: {', '.join(failed)}", file=sys.stderr)

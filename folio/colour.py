@@ -15,7 +15,7 @@ with Argyll ``colprof`` from FOGRA39L.ti3 with a 300 % total ink limit, so no co
 pixel goes over 300 % (sRGB black becomes about C83 M73 Y44 K100).
 
 What WeasyPrint 70 needs for a PDF/X-4 with an output intent (found by experiment, WeasyPrint 70.0,
-pydyf 0.13; ``tests/unit/test_colour.py`` checks the essentials):
+pydyf 0.13; ``tests/render/test_colour.py`` checks the essentials):
 
 * The CSS must declare the profile under the name ``device-cmyk``, with ``components`` (leaving
   ``components`` out crashes WeasyPrint with ``TypeError: object of type 'NoneType' has no len()``)::

@@ -41,12 +41,15 @@ def _type_name(t: TypeSpec) -> str:
 
 
 THEMES = ("ai", "cyber", "data", "work", "inclusion")
-KINDS = ("front", "theme", "back")
+KINDS = ("front", "summary", "theme", "back")
 
 FRONT_MATTER: dict[str, Field] = {
     "id": Field(str, True, "Unique id, lower case with hyphens; used for links and anchors."),
     "title": Field(str, True, "The chapter title; the build writes it as the chapter heading."),
-    "kind": Field(str, True, "front, theme or back.", choices=KINDS),
+    "kind": Field(str, True, "front, summary (a short edition of its own), theme or back.", choices=KINDS),
+    "audience": Field(str, False, "Who may read the chapter: public (the default) or members. The public web "
+                      "edition shows a members' chapter as its title, summary and how members read it.",
+                      choices=("public", "members")),
     "summary": Field(str, False, "One sentence on what the chapter is about."),
     "theme": Field(str, False, "Theme chapters: the colour key.", choices=THEMES),
     "milestone_year": Field(int, False, "Theme chapters: the year of the 'look back' milestone."),
@@ -112,6 +115,8 @@ DOWNLOAD: dict[str, Field] = {
     "format": Field(str, True, "The format as a reader would name it: PDF, EPUB."),
     "mime": Field(str, True, "The media type, for the link: application/pdf."),
     "about": Field(str, True, "One line for the home page: what the file is for."),
+    "group": Field(str, False, "Who the file is for, on the downloads page: members (the default), print (the print "
+                   "shop) or public. The public web edition offers only public files.", choices=("members", "print", "public")),
 }
 EDITION: dict[str, Field] = {
     "extends": Field(str, False, "Start from another edition's settings (all but output, description and download)."),
@@ -138,6 +143,15 @@ EDITION: dict[str, Field] = {
     }),
     "cost": Field((int, float), False, "Relative render time (default 1); the costliest start first, so the "
                   "workers finish together."),
+    "kinds": Field(list, False, "The kinds of chapter the edition holds, in the book's order (default: every kind).",
+                   items=str),
+    "each": Field(str, False, "PDF: one file per chapter of this kind, each its own tagged document; 'output' "
+                  "names it with '{id}', the chapter's id.", choices=KINDS),
+    "standalone": Field(bool, False, "PDF: a document of its own: its chapters are converted alone, so first "
+                        "citations are in full and a Sources list of just what it cites ends it."),
+    "layout": Field(str, False, "The page layout under layouts/ that assembles a PDF edition (default book.html.j2)."),
+    "audience": Field(str, False, "Site: public leaves out the text of members' chapters (audience: members); "
+                      "members (the default) holds everything.", choices=("public", "members")),
 }
 
 BOOK: dict[str, Field] = {
@@ -167,6 +181,8 @@ BOOK: dict[str, Field] = {
     "page_quality": Field(dict, False, "Thresholds of the page-quality report (docs/page-quality.md).",
                           children=PAGE_QUALITY),
     "editions": Field(dict, True, "The editions, in build order: 'make_book.py <name>' builds one.", values=EDITION),
+    "members_notice": Field(str, False, "Markdown that stands in the public web edition for the text of a members' "
+                            "chapter (audience: members): what it holds and how members read it."),
     "preview": Field(str, False, "The PDF edition whose HTML every build assembles (watch, golden tests); default the first."),
     "large_print": Field(dict, False, "The large-print edition (RNIB clear print).", children={
         "label": Field(str, False, "Printed on its cover and title page; default 'Large print edition'."),
@@ -270,6 +286,7 @@ class Download:
     format: str
     mime: str
     about: str
+    group: str = "members"
 
 
 @dataclass(frozen=True)
@@ -294,11 +311,21 @@ class Edition:
     trim_mm: tuple[float, float] | None = None     # None: the book's trim
     css: str = ""          # its stylesheet's file under output/build/css/: <stylesheet>.css for the first
     #                        edition with that stylesheet, <stylesheet>-<name>.css for the others
+    kinds: tuple[str, ...] = ()       # the kinds of chapter it holds; () for every kind
+    each: str = ""                    # one file per chapter of this kind
+    standalone: bool = False          # converted alone: its own notes and Sources list
+    layout: str = "book.html.j2"
+    audience: str = "members"         # site: public leaves out members' chapters
+    part: str = ""                    # one file of an 'each' edition: its chapter's id
+
+    def holds(self, kind: str) -> bool:
+        """Whether the edition holds chapters of this kind."""
+        return not self.kinds or kind in self.kinds
 
     @property
     def stem(self) -> str:
         """The output's name without its suffix: the stem of its HTML, reports and staging files."""
-        return self.output.removesuffix(SUFFIXES[self.format])
+        return self.output.rpartition("/")[2].removesuffix(SUFFIXES[self.format])
 
     @property
     def paged(self) -> bool:
@@ -401,9 +428,17 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
     if fmt is None or "output" not in spec:
         return out
     output = str(spec["output"])
-    if "/" in output or not output.removesuffix(SUFFIXES[fmt]) or not output.endswith(SUFFIXES[fmt]):
-        out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must be a name under output/"
+    folder, _, file = output.rpartition("/")
+    if (folder and not _NAME.fullmatch(folder)) or not file.removesuffix(SUFFIXES[fmt]) or not output.endswith(SUFFIXES[fmt]):
+        out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must be a name under output/ "
+                           "(or under one folder of it)"
                            + (f" ending in {SUFFIXES[fmt]}" if SUFFIXES[fmt] else " (a folder)") + f", not {output!r}"))
+    if bool(spec.get("each")) != ("{id}" in output):
+        out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must name each file with '{{id}}' "
+                           "exactly when the edition has 'each'" if spec.get("each") else
+                           f"'editions.{name}.output' has '{{id}}', which only an edition with 'each' can fill"))
+    out += [finding("M005", shown, at("kinds"), f"'editions.{name}.kinds' names '{kind}', which is not a kind of chapter",
+                    hint="the kinds are " + ", ".join(KINDS)) for kind in spec.get("kinds", []) if kind not in KINDS]
     needed = ("stylesheet", "figures") if fmt == "pdf" else ("figures",)
     out += [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
             for key in needed if key not in spec]
@@ -415,7 +450,8 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
                     hint="the judges of this format are " + (", ".join(JUDGES[fmt]) or "none"))
             for judge in spec.get("judges", []) if judge not in JUDGES[fmt]]
     for key, formats in (("colour", ("pdf",)), ("variant", ("pdf",)), ("offers", ("site",)), ("clear_print", ("pdf",)),
-                         ("trim", ("pdf",))):
+                         ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",)),
+                         ("audience", ("site",))):
         if key in spec and fmt not in formats and spec[key] not in ("srgb", False):
             out.append(finding("M005", shown, at(key), f"'editions.{name}.{key}' is only for {' and '.join(formats)} editions"))
     printer = spec.get("printer", data.get("printer", "default"))
@@ -462,7 +498,9 @@ def _edition(root: Path, name: str, spec: dict[str, Any], slug: str, printers: d
             outline_fonts=tuple(root / "assets" / "fonts" / f for f in figures.get("outline_fonts", []))),
         judges=tuple(spec.get("judges", [])), download=None if download is None else Download(**download),
         offers=tuple(spec.get("offers", [])), cost=float(spec.get("cost", 1.0)),
-        trim_mm=(float(spec["trim"]["width_mm"]), float(spec["trim"]["height_mm"])) if "trim" in spec else None)
+        trim_mm=(float(spec["trim"]["width_mm"]), float(spec["trim"]["height_mm"])) if "trim" in spec else None,
+        kinds=tuple(spec.get("kinds", [])), each=spec.get("each", ""), standalone=bool(spec.get("standalone", False)),
+        layout=spec.get("layout", "book.html.j2"), audience=spec.get("audience", "members"))
 
 
 def _printer(root: Path, name: str, p: dict[str, Any]) -> Printer:

@@ -30,8 +30,11 @@ import jinja2
 
 from . import a11y, audit, epub, figures, images, pagequality, pdf, preflight, publish, render, safety, web
 from .catalogue import finding
+from .chapters import Chapter
 from .config import Book, Edition
 from .errors import BuildError, Finding, relpath
+from .parts import held as held_by
+from .parts import parts as parts_of
 from .read import Sources
 
 PAGE_MARGINS_MM = 27 + 27          # the large print's left plus right margin in layouts/css/book.css.j2
@@ -47,6 +50,7 @@ class Shared:
     palette: dict[str, object]
     inserts: dict[str, str]                    # generated blocks, as Markdown
     bodies: dict[str, str] = field(default_factory=dict)   # chapter id -> paged HTML (pandoc)
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)   # standalone stem -> its own bodies
     start: float = field(default_factory=time.monotonic)
 
     @property
@@ -75,6 +79,36 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)      # what was checked, for the summary
     pages: int | None = None
+
+
+# --- The parts of an edition, and the documents converted alone ---------------------------------
+
+def parts(sources: Sources, edition: Edition) -> list[Edition]:
+    """The files an edition makes (folio.parts)."""
+    return parts_of(edition, sources.chapters)
+
+
+def held(sources: Sources, edition: Edition) -> list[Chapter]:
+    """The chapters one file of the edition holds."""
+    return held_by(edition, sources.chapters)
+
+
+def sources_chapter(book: Book) -> Chapter:
+    """The Sources list that ends a standalone document: pandoc fills #refs with what it cites."""
+    return Chapter(book.path, relpath(book.path, book.root), {"id": "sources", "title": "Sources", "kind": "back"},
+                   "::: {#refs}\n:::\n", 1)
+
+
+def book_chapters(sources: Sources) -> list[Chapter]:
+    """The chapters converted together for the paged editions that are not standalone."""
+    together = [e for e in sources.book.editions.values() if e.paged and not e.standalone and not e.each]
+    return [c for c in sources.chapters if any(e.holds(c.kind) for e in together)]
+
+
+def documents(sources: Sources, editions: list[Edition]) -> dict[str, list[Chapter]]:
+    """Each standalone file's stem -> the chapters pandoc converts for it alone, then its Sources."""
+    return {part.stem: [*held(sources, part), sources_chapter(sources.book)]
+            for edition in editions for part in parts(sources, edition) if part.standalone}
 
 
 # --- Shared work: figures per folder, stylesheets and HTML per edition -------------------------
@@ -126,12 +160,19 @@ def prepare(shared: Shared, edition: Edition) -> None:
     profile = edition.printer.output_intent if edition.printer and edition.colour == "cmyk" else None
     if profile is not None:
         css = render.press_colour_profile(book, css_dir, profile) + css
+    own = f"css/{edition.layout.removesuffix('.html.j2')}.css.j2"    # a layout may bring its own rules
+    if edition.layout != "book.html.j2" and (shared.root / "layouts" / own).is_file():
+        css += render.render_css(shared.env, own, view, book, chapters, fonts_url)
     (css_dir / edition.css).write_text(css, encoding="utf-8")
     motif = shared.env.get_template("cover-motif.svg.j2").render(c=colour)
     (css_dir / f"cover-motif-{edition.stylesheet}.svg").write_text(motif, encoding="utf-8")
-    html = render.render_book(shared.env, book, chapters, shared.bodies, view, f"css/{edition.css}")
-    html = images.place(html, shared.root, shared.build_dir, cmyk_profile=profile)
-    (shared.build_dir / f"{edition.stem}.html").write_text(html, encoding="utf-8")
+    for part in parts(shared.sources, edition):
+        bodies = shared.documents[part.stem] if part.standalone else shared.bodies
+        held_here = held(shared.sources, part) + ([sources_chapter(book)] if part.standalone else [])
+        html = render.render_book(shared.env, book, held_here, bodies, view, f"css/{edition.css}", edition.layout,
+                                  render.theme_numbers(chapters))
+        html = images.place(html, shared.root, shared.build_dir, cmyk_profile=profile)
+        (shared.build_dir / f"{part.stem}.html").write_text(html, encoding="utf-8")
 
 
 # --- Jobs ------------------------------------------------------------------------------------
@@ -186,6 +227,7 @@ class PdfJob(Job):
         self.audit: Future[list[Finding]] | None = None
         build_dir, book = shared.build_dir, shared.book
         html_path = build_dir / f"{edition.stem}.html"
+        self.target.parent.mkdir(parents=True, exist_ok=True)    # an 'each' edition's folder
         printer = edition.printer
         self.job = pdf.PdfJob(
             edition=edition.name, html_path=html_path, target=self.target, root=shared.root, variant=edition.variant,
@@ -269,7 +311,7 @@ class PdfJob(Job):
 class EpubJob(Job):
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         shared, root = self.shared, self.shared.root
-        job = epub.EpubJob(shared.book, shared.sources.chapters, shared.inserts, shared.build_dir, self.target,
+        job = epub.EpubJob(shared.book, held(shared.sources, self.edition), shared.inserts, shared.build_dir, self.target,
                            epub.font_files(root), a11y.epub_metadata(shared.sources),
                            root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts")
         temp, warnings = epub.build(job)
@@ -294,10 +336,9 @@ class SiteJob(Job):
 
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         shared = self.shared
-        offered = {name: files[name] for name in self.edition.offers if name in files}
         staging = shared.build_dir / f"{self.edition.output}-staged"
-        self.site = threads.submit(web.build_site, shared.root, shared.book, shared.sources.chapters, shared.inserts,
-                                   shared.build_dir, staging, offered or None, edition=self.edition)
+        self.site = threads.submit(web.build_site, shared.root, shared.book, held(shared.sources, self.edition), shared.inserts,
+                                   shared.build_dir, staging, files or None, edition=self.edition)
         self.staging = staging
 
     def finish(self) -> Outcome:
@@ -313,8 +354,27 @@ class SiteJob(Job):
 JOBS: dict[str, type[Job]] = {"pdf": PdfJob, "epub": EpubJob, "site": SiteJob}
 
 
-def job(shared: Shared, edition: Edition) -> Job:
-    return JOBS[edition.format](shared, edition)
+def jobs(shared: Shared, edition: Edition) -> list[Job]:
+    """One job per file the edition makes (an ``each`` edition makes several)."""
+    return [JOBS[edition.format](shared, part) for part in parts(shared.sources, edition)]
+
+
+def merged(book: Book, outcomes: list[Outcome]) -> list[Outcome]:
+    """One outcome per edition: the parts of an ``each`` edition are recorded together."""
+    by_name: dict[str, Outcome] = {}
+    for outcome in outcomes:
+        name = outcome.edition.name
+        if name not in by_name:
+            by_name[name] = dataclasses.replace(outcome, edition=book.editions[name],
+                                                staged=list(outcome.staged), findings=list(outcome.findings),
+                                                checks=list(outcome.checks))
+            continue
+        into = by_name[name]
+        into.staged += outcome.staged
+        into.findings += outcome.findings
+        into.checks += outcome.checks
+        into.pages = None if into.pages is None or outcome.pages is None else into.pages + outcome.pages
+    return list(by_name.values())
 
 
 # --- What the judges need ----------------------------------------------------------------------

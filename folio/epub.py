@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import zipfile
 from collections.abc import Mapping
@@ -127,11 +126,9 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: M
         raise ValueError(f"{epub}: {opf_name} has no </metadata>")
     if extra:
         data[opf_name] = re.sub(r"([ \t]*)</metadata>", lambda m: lines + m.group(0), opf, count=1).encode("utf-8")
-    temp = epub.with_name(f".{epub.name}.{os.getpid()}.meta")
-    with zipfile.ZipFile(temp, "w") as out:
+    with publish.atomic_path(epub) as temp, zipfile.ZipFile(temp, "w") as out:
         for info in infos:
             out.writestr(info, data[info.filename])
-    os.replace(temp, epub)
 
 
 def build(job: EpubJob) -> tuple[Path, list[Finding]]:

@@ -133,6 +133,23 @@ def pad_pages(html_text: str, pads: str) -> str:
     return html_text[:m.start()] + pads + html_text[m.start():]
 
 
+PAD_PAGE = "pad"     # the named page of the padding pages (layouts/css: .pad-page { page: pad })
+
+
+def keep_needed_pads(document: Any, spare: int, multiple: int) -> Any | None:
+    """``document`` (a WeasyPrint Document rendered with ``spare`` padding pages) with only as many
+    of them as make the page count a multiple of ``multiple``; None when the padding pages are not
+    one run of ``@page pad`` pages (the stylesheet does not name them)."""
+    names = [page._page_box.page_type.name for page in document.pages]
+    if names.count(PAD_PAGE) != spare:
+        return None
+    start = names.index(PAD_PAGE)
+    if names[start:start + spare] != [PAD_PAGE] * spare:
+        return None
+    needed = (-(len(names) - spare)) % multiple
+    return document.copy(document.pages[:start + needed] + document.pages[start + spare:])
+
+
 def preload() -> None:
     """Import WeasyPrint (about half a second); worker processes forked afterwards inherit it."""
     import weasyprint  # noqa: F401
@@ -165,15 +182,22 @@ def render(job: PdfJob) -> PdfResult:
         options = {"pdf_variant": job.variant, "pdf_identifier": digest[:16].hex().encode("ascii")}
         if job.variant.startswith("pdf/ua"):
             options["output_intent"] = "srgb"
-        html = weasyprint.HTML(string=html_text, base_url=str(job.html_path), url_fetcher=fetcher)
+        # A page multiple: render once with as many padding pages as could be needed, then keep
+        # the ones needed (the pages before them do not move, so nothing else changes).
+        spare = job.page_multiple - 1
+        pad = f'<div class="{job.pad_class}"></div>'
+        html = weasyprint.HTML(string=pad_pages(html_text, pad * spare) if spare else html_text,
+                               base_url=str(job.html_path), url_fetcher=fetcher)
         document = html.render(**options)
+        if spare:
+            kept = keep_needed_pads(document, spare, job.page_multiple)
+            if kept is None:       # a stylesheet without '@page pad': pad and render again
+                missing = (-(len(document.pages) - spare)) % job.page_multiple
+                html = weasyprint.HTML(string=pad_pages(html_text, pad * missing), base_url=str(job.html_path),
+                                       url_fetcher=fetcher)
+                kept = html.render(**options)
+            document = kept
         pages = len(document.pages)
-        missing = (-pages) % job.page_multiple
-        if missing:
-            padded = pad_pages(html_text, f'<div class="{job.pad_class}"></div>' * missing)
-            html = weasyprint.HTML(string=padded, base_url=str(job.html_path), url_fetcher=fetcher)
-            document = html.render(**options)
-            pages = len(document.pages)
         judgement = None
         if job.quality is not None and job.quality.limits.get("enabled", True) is not False:
             judgement = pagequality.judge(document, job.quality, job.root, html.etree_element)

@@ -34,13 +34,16 @@ gives the same bytes (``deterministic_id``), so builds stay byte-reproducible.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pikepdf
+
+from . import pdfread
 
 __all__ = ["TagReport", "finish_tagged", "strip_annotations"]
 
@@ -79,20 +82,10 @@ def _streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
     return []
 
 
-def _page_text(page: pikepdf.Page, wanted: set[int], fonts: dict[Key, Any]) -> dict[int, str]:
+def _page_text(page: pikepdf.Page, wanted: set[int], fonts: dict[Key, pdfread.Font]) -> dict[int, str]:
     """MCID -> text drawn in it, for the ``wanted`` MCIDs only. Reads hex strings (WeasyPrint writes all
     text in Type 0 fonts as hex) between the MCID's BDC and the next EMC; the font is the last Tf."""
-    from .audit import _Font, _load_font
-
-    local: dict[bytes, _Font] = {}
-    resources = page.obj.get("/Resources")
-    font_dict = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-    if isinstance(font_dict, pikepdf.Dictionary):
-        for name, obj in font_dict.items():
-            key = obj.objgen if obj.is_indirect else (id(obj), 0)
-            if key not in fonts:
-                fonts[key] = _load_font(obj)
-            local[name.lstrip("/").encode("latin-1")] = fonts[key]
+    local = {name.lstrip("/").encode("latin-1"): font for name, font in pdfread.page_fonts(page, fonts).items()}
     out: dict[int, str] = {}
     for stream in _streams(page):
         data = stream.read_bytes()
@@ -165,6 +158,10 @@ class _Tree:
     order: list[pikepdf.Dictionary]                  # reachable elements, document order
     parent: dict[Key, pikepdf.Dictionary]            # element -> parent element (or the root)
     page_index: dict[Key, int]
+
+    @functools.cached_property
+    def reachable(self) -> set[Key]:
+        return {e.objgen for e in self.order}
 
     def page_of(self, elem: pikepdf.Dictionary) -> int | None:
         node: Any = elem
@@ -295,122 +292,159 @@ def finish_tagged(path: Path) -> TagReport:
             report.notes.append("no structure tree")
             return report
         tree = _read_tree(pdf, st)
-        reachable = {e.objgen for e in tree.order}
         parents = _number_tree(st.get("/ParentTree"))
-        page_parents: dict[int, pikepdf.Array] = {}
-        for i, page in enumerate(pdf.pages):
-            sp = page.obj.get("/StructParents")
-            arr = parents.get(int(sp)) if sp is not None else None
-            if isinstance(arr, pikepdf.Array):
-                page_parents[i] = arr
-        artifacts: dict[int, dict[int, bytes]] = {}          # page -> MCID -> artifact type
-
         # 1. Content whose element is not in the tree: running heads and page numbers.
-        detached: set[Key] = set()
-        for i, arr in page_parents.items():
-            for mcid, elem in enumerate(list(arr)):
-                if isinstance(elem, pikepdf.Dictionary) and elem.is_indirect and elem.objgen in reachable:
-                    continue
-                if isinstance(elem, pikepdf.Dictionary) and elem.is_indirect:
-                    detached.add(elem.objgen)
-                artifacts.setdefault(i, {})[mcid] = b"Pagination"
-                arr[mcid] = _null()
-        report.detached = len(detached)
-
-        # The text of the elements this pass needs to read: the links.
+        artifacts = _detach_unreachable(pdf, tree, parents, report)
         links = [e for e in tree.order if str(e.S) == "/Link"]
-        marked = {e.objgen: list(tree.marked(e)) for e in links}
-        need: dict[int, set[int]] = {}
-        for refs in marked.values():
-            for page_no, mcid in refs:
-                need.setdefault(page_no, set()).add(mcid)
-        fonts: dict[Key, Any] = {}
-        texts: dict[Marked, str] = {}
-        for page_no, mcids in need.items():
-            for mcid, text in _page_text(pdf.pages[page_no], mcids, fonts).items():
-                texts[(page_no, mcid)] = text
-
-        def text_of(elem: pikepdf.Dictionary) -> str:
-            return _norm("".join(texts.get(k, "") for k in marked.get(elem.objgen, [])))
-
+        text_of = _link_texts(pdf, tree, links)          # read before the artifacts are rewritten
         for i, kinds in sorted(artifacts.items()):
             report.artifacts += _artifact_content(pdf.pages[i], kinds)
-
-        # 2. Links: every annotation hangs from the outermost Link element above it.
-        links_of: dict[Key, list[pikepdf.Dictionary]] = {}     # Link element -> its annotations
-        for page in pdf.pages:
-            for annot in page.obj.get("/Annots", []):
-                if not isinstance(annot, pikepdf.Dictionary) or str(annot.get("/Subtype", "")) != "/Link":
-                    continue
-                sp_obj = annot.get("/StructParent")
-                number = int(sp_obj) if sp_obj is not None else -1
-                owner: Any = parents.get(number)
-                if number < 0 or not (isinstance(owner, pikepdf.Dictionary) and owner.is_indirect and owner.objgen in reachable):
-                    report.notes.append(f"link annotation {annot.objgen} has no structure element in the tree")
-                    continue
-                chain = [owner, *tree.ancestors(owner)]
-                outer = next((e for e in reversed(chain) if str(e.S) == "/Link"), None)
-                if outer is None:
-                    owner.S = pikepdf.Name.Link
-                    outer = owner
-                if outer.objgen != owner.objgen:
-                    kept, moved = [], []
-                    for k in _kids(owner):
-                        if isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR" \
-                                and k.get("/Obj") is not None and k.Obj.objgen == annot.objgen:
-                            moved.append(k)
-                        else:
-                            kept.append(k)
-                    _set_kids(owner, kept)
-                    if not moved:
-                        moved = [pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annot, Pg=page.obj)]
-                    _set_kids(outer, [*_kids(outer), *moved])
-                    parents[number] = outer
-                    report.annotations_moved += 1
-                links_of.setdefault(outer.objgen, []).append(annot)
-                annot.F = 4                                   # Print: screen and paper agree
-        outer_links = []
-        for elem in links:
-            if any(str(a.S) == "/Link" for a in tree.ancestors(elem)):
-                elem.S = pikepdf.Name.Span
-                report.nested_links += 1
-            else:
-                outer_links.append(elem)
-
-        # Group Link elements into links (WeasyPrint writes one per line box of an <a>) and
-        # describe each annotation by the text of its whole link.
-        groups: list[tuple[str, list[pikepdf.Dictionary]]] = []
-        for elem in outer_links:
-            annots = links_of.get(elem.objgen, [])
-            target = _target(annots[0]) if annots else ""
-            block = next((a.objgen for a in tree.ancestors(elem) if str(a.S) not in ("/Span", "/NonStruct", "/Link")), None)
-            key = f"{target}|{block}"
-            if groups and target and groups[-1][0] == key:
-                groups[-1][1].append(elem)
-            else:
-                groups.append((key, [elem]))
-        for key, elems in groups:
-            target = key.split("|", 1)[0]
-            text = _norm(" ".join(text_of(e) for e in elems))
-            description = text or _describe(target)
-            for elem in elems:
-                if not text_of(elem) and "/Alt" not in elem:
-                    elem.Alt = pikepdf.String(description)
-                    report.alt_added += 1
-                for annot in links_of.get(elem.objgen, []):
-                    annot.Contents = pikepdf.String(description[:500])
-                    report.contents += 1
-
+        # 2. Links: every annotation hangs from the outermost Link element above it, and is
+        # described by the text of its whole link.
+        links_of = _hang_annotations(pdf, tree, parents, report)
+        outer_links = _unnest_links(tree, links, report)
+        _describe_links(tree, outer_links, links_of, text_of, report)
         # 3. Figure bounding boxes in page space, inside the page.
         for elem in tree.order:
             if str(elem.S) == "/Figure":
                 figure_page = tree.page_of(elem)
                 if figure_page is not None and _fix_bbox(elem, pdf.pages[figure_page]):
                     report.figures += 1
-
         _write_number_tree(pdf, st, parents)
         pdf.save(path, deterministic_id=True)
     return report
+
+
+def _reachable(tree: _Tree, obj: Any) -> bool:
+    return isinstance(obj, pikepdf.Dictionary) and obj.is_indirect and obj.objgen in tree.reachable
+
+
+def _detach_unreachable(pdf: pikepdf.Pdf, tree: _Tree, parents: dict[int, Any],
+                        report: TagReport) -> dict[int, dict[int, bytes]]:
+    """Clear the ParentTree entries of marked content whose element is not in the tree; return
+    page -> MCID -> artifact type, for ``_artifact_content``."""
+    artifacts: dict[int, dict[int, bytes]] = {}
+    detached: set[Key] = set()
+    for i, page in enumerate(pdf.pages):
+        sp = page.obj.get("/StructParents")
+        arr = parents.get(int(sp)) if sp is not None else None
+        if not isinstance(arr, pikepdf.Array):
+            continue
+        for mcid, elem in enumerate(list(arr)):
+            if _reachable(tree, elem):
+                continue
+            if isinstance(elem, pikepdf.Dictionary) and elem.is_indirect:
+                detached.add(elem.objgen)
+            artifacts.setdefault(i, {})[mcid] = b"Pagination"
+            arr[mcid] = _null()
+    report.detached = len(detached)
+    return artifacts
+
+
+def _link_texts(pdf: pikepdf.Pdf, tree: _Tree, links: list[pikepdf.Dictionary]) -> Callable[[pikepdf.Dictionary], str]:
+    """The text of each Link element, read from the content streams of the pages it marks."""
+    marked = {e.objgen: list(tree.marked(e)) for e in links}
+    need: dict[int, set[int]] = {}
+    for refs in marked.values():
+        for page_no, mcid in refs:
+            need.setdefault(page_no, set()).add(mcid)
+    fonts: dict[Key, pdfread.Font] = {}
+    texts: dict[Marked, str] = {}
+    for page_no, mcids in need.items():
+        for mcid, text in _page_text(pdf.pages[page_no], mcids, fonts).items():
+            texts[(page_no, mcid)] = text
+
+    def text_of(elem: pikepdf.Dictionary) -> str:
+        return _norm("".join(texts.get(k, "") for k in marked.get(elem.objgen, [])))
+    return text_of
+
+
+def _hang_annotations(pdf: pikepdf.Pdf, tree: _Tree, parents: dict[int, Any],
+                      report: TagReport) -> dict[Key, list[pikepdf.Dictionary]]:
+    """Move each link annotation's OBJR to the outermost Link element above it; return Link
+    element -> its annotations."""
+    links_of: dict[Key, list[pikepdf.Dictionary]] = {}
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            if not isinstance(annot, pikepdf.Dictionary) or str(annot.get("/Subtype", "")) != "/Link":
+                continue
+            sp_obj = annot.get("/StructParent")
+            number = int(sp_obj) if sp_obj is not None else -1
+            owner: Any = parents.get(number)
+            if number < 0 or not _reachable(tree, owner):
+                report.notes.append(f"link annotation {annot.objgen} has no structure element in the tree")
+                continue
+            outer = _outermost_link(tree, owner)
+            if outer.objgen != owner.objgen:
+                _move_objr(annot, page, owner, outer)
+                parents[number] = outer
+                report.annotations_moved += 1
+            links_of.setdefault(outer.objgen, []).append(annot)
+            annot.F = 4                                   # Print: screen and paper agree
+    return links_of
+
+
+def _outermost_link(tree: _Tree, owner: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """The outermost Link element at or above ``owner``; ``owner`` itself, made a Link, if none."""
+    chain = [owner, *tree.ancestors(owner)]
+    outer = next((e for e in reversed(chain) if str(e.S) == "/Link"), None)
+    if outer is None:
+        owner.S = pikepdf.Name.Link
+        outer = owner
+    return outer
+
+
+def _move_objr(annot: pikepdf.Dictionary, page: pikepdf.Page, owner: pikepdf.Dictionary, outer: pikepdf.Dictionary) -> None:
+    kept, moved = [], []
+    for k in _kids(owner):
+        if isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR" \
+                and k.get("/Obj") is not None and k.Obj.objgen == annot.objgen:
+            moved.append(k)
+        else:
+            kept.append(k)
+    _set_kids(owner, kept)
+    if not moved:
+        moved = [pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annot, Pg=page.obj)]
+    _set_kids(outer, [*_kids(outer), *moved])
+
+
+def _unnest_links(tree: _Tree, links: list[pikepdf.Dictionary], report: TagReport) -> list[pikepdf.Dictionary]:
+    """Link elements inside a Link become Span; return the outer ones."""
+    outer_links = []
+    for elem in links:
+        if any(str(a.S) == "/Link" for a in tree.ancestors(elem)):
+            elem.S = pikepdf.Name.Span
+            report.nested_links += 1
+        else:
+            outer_links.append(elem)
+    return outer_links
+
+
+def _describe_links(tree: _Tree, outer_links: list[pikepdf.Dictionary], links_of: dict[Key, list[pikepdf.Dictionary]],
+                    text_of: Callable[[pikepdf.Dictionary], str], report: TagReport) -> None:
+    """Group Link elements into links (WeasyPrint writes one per line box of an <a>) and
+    describe each annotation by the text of its whole link."""
+    groups: list[tuple[str, list[pikepdf.Dictionary]]] = []
+    for elem in outer_links:
+        annots = links_of.get(elem.objgen, [])
+        target = _target(annots[0]) if annots else ""
+        block = next((a.objgen for a in tree.ancestors(elem) if str(a.S) not in ("/Span", "/NonStruct", "/Link")), None)
+        key = f"{target}|{block}"
+        if groups and target and groups[-1][0] == key:
+            groups[-1][1].append(elem)
+        else:
+            groups.append((key, [elem]))
+    for key, elems in groups:
+        target = key.split("|", 1)[0]
+        text = _norm(" ".join(text_of(e) for e in elems))
+        description = text or _describe(target)
+        for elem in elems:
+            if not text_of(elem) and "/Alt" not in elem:
+                elem.Alt = pikepdf.String(description)
+                report.alt_added += 1
+            for annot in links_of.get(elem.objgen, []):
+                annot.Contents = pikepdf.String(description[:500])
+                report.contents += 1
 
 
 def _write_number_tree(pdf: pikepdf.Pdf, st: pikepdf.Dictionary, parents: dict[int, Any]) -> None:

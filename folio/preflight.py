@@ -82,7 +82,7 @@ import json
 import math
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,9 @@ from typing import Any
 import pikepdf
 from PIL import Image, ImageCms, ImageMath
 
+from . import pdfread
 from .pagequality import PageFacts
+from .pdfread import IDENTITY, Matrix, dict_get, inherited, matrix, mul, name_of, num, obj_key
 
 __all__ = [
     "CHECK_NAMES",
@@ -222,23 +224,6 @@ class PreflightReport:
 # --------------------------------------------------------------------------------------------
 # Small geometry helpers
 
-Matrix = tuple[float, float, float, float, float, float]
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def _mul(m: Matrix, n: Matrix) -> Matrix:
-    """m x n in PDF's row-vector convention (``cm`` m gives CTM' = m x CTM)."""
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (
-        a * p + b * r,
-        a * q + b * s,
-        c * p + d * r,
-        c * q + d * s,
-        e * p + f * r + t,
-        e * q + f * s + u,
-    )
-
 
 def _min_scale(m: Matrix) -> float:
     """Smallest singular value of the linear part: the thinnest a unit stroke can become."""
@@ -249,40 +234,10 @@ def _min_scale(m: Matrix) -> float:
     return math.sqrt(max((s - math.sqrt(disc)) / 2.0, 0.0))
 
 
-def _num(obj: object, default: float = 0.0) -> float:
-    try:
-        return float(obj)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return default
-
-
-def _matrix(obj: object) -> Matrix:
-    if isinstance(obj, pikepdf.Array) and len(obj) == 6:
-        a, b, c, d, e, f = (_num(v) for v in obj)
-        return (a, b, c, d, e, f)
-    return IDENTITY
-
-
 def _box(obj: object) -> tuple[float, float, float, float] | None:
     if isinstance(obj, pikepdf.Array) and len(obj) == 4:
-        x0, y0, x1, y1 = (_num(v) for v in obj)
+        x0, y0, x1, y1 = (num(v) for v in obj)
         return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
-    return None
-
-
-def _key(obj: pikepdf.Object) -> tuple[int, int] | None:
-    """Object number and generation, or None for a direct object (which has no identity)."""
-    objgen: tuple[int, int] = obj.objgen
-    return objgen if objgen != (0, 0) else None
-
-
-def _name(obj: object) -> str:
-    return str(obj) if isinstance(obj, pikepdf.Name) else ""
-
-
-def _dict_get(obj: object, key: str) -> Any:
-    if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-        return obj.get(key)
     return None
 
 
@@ -317,15 +272,15 @@ def _colour_space(obj: object, resources: object, depth: int = 0) -> _CS:
             return _GRAY
         if name == "/Pattern":
             return _CS("Pattern", pattern=True)
-        named = _dict_get(_dict_get(resources, "/ColorSpace"), name)
+        named = dict_get(dict_get(resources, "/ColorSpace"), name)
         if named is not None:
             inner = _colour_space(named, resources, depth + 1)
             return replace(inner, label=f"{name} = {inner.label}")
         return _CS(f"{name} (undefined)")
     if isinstance(obj, pikepdf.Array) and len(obj) > 0:
-        family = _name(obj[0])
+        family = name_of(obj[0])
         if family == "/ICCBased" and len(obj) > 1:
-            n = int(_num(_dict_get(obj[1], "/N")))
+            n = int(num(dict_get(obj[1], "/N")))
             return _CS(f"ICCBased N={n}", rgb=n == 3, cmyk=n == 4)
         if family == "/CalRGB":
             return _CS("CalRGB", rgb=True)
@@ -364,8 +319,7 @@ class _Findings:
 
 
 @dataclass
-class _GState:
-    ctm: Matrix
+class _GState(pdfread.GraphicsState):
     line_width: float = 1.0
     fill: _CS = _GRAY
     stroke: _CS = _GRAY
@@ -385,6 +339,18 @@ class _ImageFacts:
 _STROKE_OPS = {"S", "s", "B", "B*", "b", "b*"}
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """Where the content stream being interpreted is: its resources, its place in the file (for
+    the messages), and the forms it is inside."""
+    resources: object
+    where: str
+    number: int
+    base: Matrix
+    stack: tuple[tuple[int, int], ...]
+    depth: int
+
+
 class _Walker:
     """Interprets content streams, recording what each check needs."""
 
@@ -397,8 +363,8 @@ class _Walker:
     # -- pages ---------------------------------------------------------------------------
     def walk_page(self, number: int, page: pikepdf.Page) -> None:
         obj = page.obj
-        resources = _inherited(obj, "/Resources")
-        unit = _num(obj.get("/UserUnit"), 1.0) or 1.0
+        resources = inherited(obj, "/Resources")
+        unit = num(obj.get("/UserUnit"), 1.0) or 1.0
         base = (unit, 0.0, 0.0, unit, 0.0, 0.0)
         where = f"page {number}"
         self._scan_resources(number, where, resources)
@@ -407,15 +373,15 @@ class _Walker:
         for annot in _as_list(obj.get("/Annots")):
             if not isinstance(annot, pikepdf.Dictionary):
                 continue
-            if not int(_num(annot.get("/F"))) & 4:  # not printed
+            if not int(num(annot.get("/F"))) & 4:  # not printed
                 continue
-            appearance = _dict_get(_dict_get(annot, "/AP"), "/N")
+            appearance = dict_get(dict_get(annot, "/AP"), "/N")
             streams: list[pikepdf.Object] = []
             if isinstance(appearance, pikepdf.Stream):
                 streams = [appearance]
             elif isinstance(appearance, pikepdf.Dictionary):
                 streams = [v for v in appearance.values() if isinstance(v, pikepdf.Stream)]
-            sub = _name(annot.get("/Subtype")) or "annotation"
+            sub = name_of(annot.get("/Subtype")) or "annotation"
             for stream in streams:
                 self._form(stream, resources, _GState(base), f"{where} > {sub} appearance", number, (), 0)
 
@@ -425,7 +391,7 @@ class _Walker:
             return
         # WeasyPrint shares one resource dictionary between all pages: scan each dictionary once
         # and name the first page that has it (fonts are named where they are used, via Tf).
-        key = _key(resources)
+        key = obj_key(resources)
         if key is not None:
             if key in self._seen_resources:
                 return
@@ -444,10 +410,10 @@ class _Walker:
     def _font(self, font: object, where: str, used: bool = True) -> None:
         if not isinstance(font, pikepdf.Dictionary):
             return
-        key = _key(font) or where
+        key = obj_key(font) or where
         table = self.found.fonts if used else self.found.listed_fonts
         if key not in table:
-            base = _name(font.get("/BaseFont"))
+            base = name_of(font.get("/BaseFont"))
             label = f"{where} ({base[1:]})" if base else where
             table[key] = (label if used else f"{label}, listed but unused", font)
 
@@ -464,88 +430,92 @@ class _Walker:
         depth: int,
     ) -> None:
         try:
-            instructions = pikepdf.parse_content_stream(content)
+            program = pdfread.instructions(content)
         except pikepdf.PdfError as exc:
             self.found.rgb.append(f"{where}: content stream could not be parsed ({exc})")
             return
-        states: list[_GState] = []
-        found = self.found
-        for instruction in instructions:
-            if isinstance(instruction, pikepdf.ContentStreamInlineImage):
-                self._inline_image(instruction.iimage, resources, gs, where)
-                continue
-            op = str(instruction.operator)
-            args = list(instruction.operands)
-            if op == "q":
-                states.append(replace(gs))
-            elif op == "Q":
-                if states:
-                    gs = states.pop()
-            elif op == "cm" and len(args) == 6:
-                a, b, c, d, e, f = (_num(v) for v in args)
-                gs.ctm = _mul((a, b, c, d, e, f), gs.ctm)
-            elif op == "w" and args:
-                gs.line_width = _num(args[0], 1.0)
-            elif op in _STROKE_OPS:
-                width = gs.line_width * _min_scale(gs.ctm)
-                found.lines.append((width, f"{where}: {width:.3g} pt stroke (operator {op})"))
-            elif op in ("rg", "RG"):
-                found.rgb.append(f"{where}: operator {op}")
-                if op == "rg":
-                    gs.fill = _RGB
-                else:
-                    gs.stroke = _RGB
-            elif op in ("k", "K") and len(args) == 4:
-                total = sum(_num(v) for v in args) * 100.0
-                found.ink.append((total, f"{where}: operator {op}"))
-                if op == "k":
-                    gs.fill = _DEVCMYK
-                else:
-                    gs.stroke = _DEVCMYK
-            elif op in ("g", "G"):
-                if op == "g":
-                    gs.fill = _GRAY
-                else:
-                    gs.stroke = _GRAY
-            elif op in ("cs", "CS") and args:
-                cs = _colour_space(args[0], resources)
-                if cs.rgb:
-                    found.rgb.append(f"{where}: operator {op} {args[0]} ({cs.label})")
-                if op == "cs":
-                    gs.fill = cs
-                else:
-                    gs.stroke = cs
-            elif op in ("sc", "scn", "SC", "SCN"):
-                cs = gs.fill if op in ("sc", "scn") else gs.stroke
-                numbers = [_num(v) for v in args if not isinstance(v, pikepdf.Name)]
-                if cs.cmyk and len(numbers) == 4:
-                    found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
-                if cs.pattern:
-                    if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
-                        found.ink.append((sum(numbers) * 100.0, f"{where}: operator {op}"))
-                    if args and isinstance(args[-1], pikepdf.Name):
-                        self._pattern(args[-1], resources, where, number, base, stack, depth)
-            elif op == "gs" and args:
-                state = _dict_get(_dict_get(resources, "/ExtGState"), str(args[0]))
-                if isinstance(state, pikepdf.Dictionary):
-                    if "/LW" in state:
-                        gs.line_width = _num(state.get("/LW"), gs.line_width)
-                    self._ext_gstate(state, f"{where}: ExtGState {args[0]}", resources, number, stack, depth, gs.ctm)
-            elif op == "sh" and args:
-                shading = _dict_get(_dict_get(resources, "/Shading"), str(args[0]))
-                self._shading(shading, resources, f"{where}: shading {args[0]}")
-            elif op == "Tf" and args:
-                font = _dict_get(_dict_get(resources, "/Font"), str(args[0]))
-                self._font(font, f"{where}: font {args[0]}")
-            elif op == "Do" and args:
-                xobject = _dict_get(_dict_get(resources, "/XObject"), str(args[0]))
-                if not isinstance(xobject, pikepdf.Stream):
-                    continue
-                subtype = _name(xobject.get("/Subtype"))
-                if subtype == "/Image":
-                    self._image(xobject, gs, f"{where}: image {args[0]}", resources)
-                elif subtype == "/Form":
-                    self._form(xobject, resources, gs, f"{where} > form {args[0]}", number, stack, depth)
+        walk = _Walk(resources, where, number, base, stack, depth)
+
+        def operator(gs: _GState, op: str, args: list[Any]) -> None:
+            handler = _OPERATORS.get(op)
+            if handler is not None:
+                handler(self, walk, gs, op, args)
+
+        def inline_image(gs: _GState, image: Any) -> None:
+            self._inline_image(image, resources, gs, where)
+
+        pdfread.interpret(program, gs, operator, inline_image)
+
+    # One method per group of operators, each given the walk, the graphics state, the operator and
+    # its operands (q, Q and cm are pdfread.interpret's).
+    def _op_line_width(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        if args:
+            gs.line_width = num(args[0], 1.0)
+
+    def _op_stroke(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        width = gs.line_width * _min_scale(gs.ctm)
+        self.found.lines.append((width, f"{w.where}: {width:.3g} pt stroke (operator {op})"))
+
+    def _op_colour(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        """rg/RG, k/K, g/G and cs/CS: set the fill (lower case) or stroke colour space."""
+        cs: _CS
+        if op in ("rg", "RG"):
+            self.found.rgb.append(f"{w.where}: operator {op}")
+            cs = _RGB
+        elif op in ("k", "K"):
+            if len(args) != 4:
+                return
+            self.found.ink.append((sum(num(v) for v in args) * 100.0, f"{w.where}: operator {op}"))
+            cs = _DEVCMYK
+        elif op in ("g", "G"):
+            cs = _GRAY
+        else:
+            if not args:
+                return
+            cs = _colour_space(args[0], w.resources)
+            if cs.rgb:
+                self.found.rgb.append(f"{w.where}: operator {op} {args[0]} ({cs.label})")
+        if op.islower():
+            gs.fill = cs
+        else:
+            gs.stroke = cs
+
+    def _op_colour_value(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        """sc/scn/SC/SCN: ink in a CMYK space, or a pattern to follow."""
+        cs = gs.fill if op in ("sc", "scn") else gs.stroke
+        numbers = [num(v) for v in args if not isinstance(v, pikepdf.Name)]
+        if cs.cmyk and len(numbers) == 4:
+            self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
+        if cs.pattern:
+            if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
+                self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
+            if args and isinstance(args[-1], pikepdf.Name):
+                self._pattern(args[-1], w)
+
+    def _op_resource(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        """gs, sh, Tf and Do: operators that name a resource."""
+        if not args:
+            return
+        name = str(args[0])
+        if op == "gs":
+            state = dict_get(dict_get(w.resources, "/ExtGState"), name)
+            if isinstance(state, pikepdf.Dictionary):
+                if "/LW" in state:
+                    gs.line_width = num(state.get("/LW"), gs.line_width)
+                self._ext_gstate(state, f"{w.where}: ExtGState {args[0]}", w.resources, w.number, w.stack, w.depth, gs.ctm)
+        elif op == "sh":
+            self._shading(dict_get(dict_get(w.resources, "/Shading"), name), w.resources, f"{w.where}: shading {args[0]}")
+        elif op == "Tf":
+            self._font(dict_get(dict_get(w.resources, "/Font"), name), f"{w.where}: font {args[0]}")
+        else:
+            xobject = dict_get(dict_get(w.resources, "/XObject"), name)
+            if not isinstance(xobject, pikepdf.Stream):
+                return
+            subtype = name_of(xobject.get("/Subtype"))
+            if subtype == "/Image":
+                self._image(xobject, gs, f"{w.where}: image {args[0]}", w.resources)
+            elif subtype == "/Form":
+                self._form(xobject, w.resources, gs, f"{w.where} > form {args[0]}", w.number, w.stack, w.depth)
 
     def _form(
         self,
@@ -557,7 +527,7 @@ class _Walker:
         stack: tuple[tuple[int, int], ...],
         depth: int,
     ) -> None:
-        key = _key(form)
+        key = obj_key(form)
         if key in stack or depth >= MAX_DEPTH:
             return
         inner_stack = stack if key is None else (*stack, key)
@@ -565,13 +535,13 @@ class _Walker:
         resources = own if isinstance(own, pikepdf.Dictionary) else parent_resources
         self._scan_resources(number, where, resources)
         self._group(form.get("/Group"), f"{where}: transparency group", resources)
-        inner = replace(gs, ctm=_mul(_matrix(form.get("/Matrix")), gs.ctm))
+        inner = replace(gs, ctm=mul(matrix(form.get("/Matrix")), gs.ctm))
         self._walk(form, resources, inner, where, number, inner.ctm, inner_stack, depth + 1)
 
     def _group(self, group: object, where: str, resources: object) -> None:
         if not isinstance(group, pikepdf.Dictionary):
             return
-        if _name(group.get("/S")) == "/Transparency":
+        if name_of(group.get("/S")) == "/Transparency":
             self.found.transparency.append(where)
         if "/CS" in group:
             cs = _colour_space(group.get("/CS"), resources)
@@ -590,43 +560,36 @@ class _Walker:
     ) -> None:
         reasons = []
         smask = state.get("/SMask")
-        if smask is not None and _name(smask) != "/None":
+        if smask is not None and name_of(smask) != "/None":
             reasons.append("soft mask")
-            group = _dict_get(smask, "/G")
+            group = dict_get(smask, "/G")
             if isinstance(group, pikepdf.Stream):
                 self._form(group, resources, _GState(ctm), f"{where} > soft-mask group", number, stack, depth)
         for key in ("/CA", "/ca"):
-            if key in state and _num(state.get(key), 1.0) < 1.0:
-                reasons.append(f"{key[1:]} {_num(state.get(key)):g}")
+            if key in state and num(state.get(key), 1.0) < 1.0:
+                reasons.append(f"{key[1:]} {num(state.get(key)):g}")
         mode = state.get("/BM")
-        modes = [_name(m) for m in mode] if isinstance(mode, pikepdf.Array) else [_name(mode)]
+        modes = [name_of(m) for m in mode] if isinstance(mode, pikepdf.Array) else [name_of(mode)]
         modes = [m for m in modes if m]
         if modes and modes[0] not in ("/Normal", "/Compatible"):
             reasons.append(f"blend mode {modes[0][1:]}")
         if reasons:
             self.found.transparency.append(f"{where} ({', '.join(reasons)})")
 
-    def _pattern(
-        self,
-        name: pikepdf.Name,
-        resources: object,
-        where: str,
-        number: int,
-        base: Matrix,
-        stack: tuple[tuple[int, int], ...],
-        depth: int,
-    ) -> None:
-        pattern = _dict_get(_dict_get(resources, "/Pattern"), str(name))
+    def _pattern(self, name: pikepdf.Name, w: _Walk) -> None:
+        """A pattern named by scn/SCN in the stream ``w``: its shading, or its own content."""
+        resources, where, number, base, stack, depth = w.resources, w.where, w.number, w.base, w.stack, w.depth
+        pattern = dict_get(dict_get(resources, "/Pattern"), str(name))
         if not isinstance(pattern, (pikepdf.Dictionary, pikepdf.Stream)):
             return
-        pattern_key = _key(pattern)
+        pattern_key = obj_key(pattern)
         if pattern_key is not None:
             if (pattern_key, number) in self._seen_patterns:
                 return
             self._seen_patterns.add((pattern_key, number))
         label = f"{where} > pattern {name}"
-        ctm = _mul(_matrix(pattern.get("/Matrix")), base)
-        if int(_num(pattern.get("/PatternType"))) == 2:
+        ctm = mul(matrix(pattern.get("/Matrix")), base)
+        if int(num(pattern.get("/PatternType"))) == 2:
             self._shading(pattern.get("/Shading"), resources, f"{label}: shading")
             state = pattern.get("/ExtGState")
             if isinstance(state, pikepdf.Dictionary):
@@ -654,7 +617,7 @@ class _Walker:
 
     # -- images --------------------------------------------------------------------------
     def _image(self, image: pikepdf.Stream, gs: _GState, where: str, resources: object) -> None:
-        key = _key(image)
+        key = obj_key(image)
         facts = self._images.get(key) if key is not None else None
         if facts is None:
             facts = _image_facts(image, image, resources)
@@ -688,10 +651,20 @@ class _Walker:
             found.ppi.append((ppi, f"{where} ({facts.width}x{facts.height} px at {ppi:.0f} ppi)"))
 
 
+# The operators the preflight reads, and the _Walker method that reads each.
+_OPERATORS: dict[str, Callable[[_Walker, _Walk, _GState, str, list[Any]], None]] = {
+    "w": _Walker._op_line_width,
+    **dict.fromkeys(_STROKE_OPS, _Walker._op_stroke),
+    **dict.fromkeys(("rg", "RG", "k", "K", "g", "G", "cs", "CS"), _Walker._op_colour),
+    **dict.fromkeys(("sc", "scn", "SC", "SCN"), _Walker._op_colour_value),
+    **dict.fromkeys(("gs", "sh", "Tf", "Do"), _Walker._op_resource),
+}
+
+
 def _image_facts(obj: pikepdf.Object, image: object, resources: object) -> _ImageFacts:
-    width = int(_num(obj.get("/Width")))
-    height = int(_num(obj.get("/Height")))
-    soft_mask = isinstance(obj.get("/SMask"), pikepdf.Stream) or _num(obj.get("/SMaskInData")) > 0
+    width = int(num(obj.get("/Width")))
+    height = int(num(obj.get("/Height")))
+    soft_mask = isinstance(obj.get("/SMask"), pikepdf.Stream) or num(obj.get("/SMaskInData")) > 0
     if bool(obj.get("/ImageMask", False)):
         return _ImageFacts(width, height, None, None, None, None, soft_mask)
     cs_obj = obj.get("/ColorSpace")
@@ -767,13 +740,13 @@ def _function_max(function: object, depth: int = 0) -> float | None:
     if isinstance(function, pikepdf.Array):
         parts = [_function_max(f, depth + 1) for f in function]
         return None if any(p is None for p in parts) else sum(p for p in parts if p is not None)
-    ftype = int(_num(_dict_get(function, "/FunctionType"), -1))
+    ftype = int(num(dict_get(function, "/FunctionType"), -1))
     if ftype == 2:
-        c0 = [_num(v) for v in _as_list(_dict_get(function, "/C0"))] or [0.0]
-        c1 = [_num(v) for v in _as_list(_dict_get(function, "/C1"))] or [1.0]
+        c0 = [num(v) for v in _as_list(dict_get(function, "/C0"))] or [0.0]
+        c1 = [num(v) for v in _as_list(dict_get(function, "/C1"))] or [1.0]
         return max(sum(c0), sum(c1))  # the sum is monotonic in t, so its maximum is at an end
     if ftype == 3:
-        subs = [_function_max(f, depth + 1) for f in _as_list(_dict_get(function, "/Functions"))]
+        subs = [_function_max(f, depth + 1) for f in _as_list(dict_get(function, "/Functions"))]
         if not subs or any(s is None for s in subs):
             return None
         return max(s for s in subs if s is not None)
@@ -782,17 +755,6 @@ def _function_max(function: object, depth: int = 0) -> float | None:
 
 # --------------------------------------------------------------------------------------------
 # Document-level helpers
-
-
-def _inherited(page: pikepdf.Object, key: str) -> Any:
-    node: Any = page
-    for _ in range(64):
-        if not isinstance(node, pikepdf.Dictionary):
-            return None
-        if key in node:
-            return node.get(key)
-        node = node.get("/Parent")
-    return None
 
 
 def _as_list(obj: object) -> list[Any]:
@@ -870,13 +832,13 @@ def _check_pdfx(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
 def _check_output_intent(pdf: pikepdf.Pdf) -> tuple[Check, str]:
     limit = "one /GTS_PDFX output intent with an embedded CMYK ICC output profile (N=4)"
     intents = [i for i in _as_list(pdf.Root.get("/OutputIntents")) if isinstance(i, pikepdf.Dictionary)]
-    pdfx = [i for i in intents if _name(i.get("/S")) == "/GTS_PDFX"]
+    pdfx = [i for i in intents if name_of(i.get("/S")) == "/GTS_PDFX"]
     faults: list[str] = []
     description = ""
     if not intents:
         faults.append("document: no /OutputIntents")
     elif not pdfx:
-        kinds = ", ".join(_name(i.get("/S")) or "?" for i in intents)
+        kinds = ", ".join(name_of(i.get("/S")) or "?" for i in intents)
         faults.append(f"document: no /GTS_PDFX output intent (found {kinds})")
     if len(pdfx) > 1:
         faults.append(f"document: {len(pdfx)} /GTS_PDFX output intents, PDF/X allows one")
@@ -889,7 +851,7 @@ def _check_output_intent(pdf: pikepdf.Pdf) -> tuple[Check, str]:
             faults.append("document: output intent has no embedded /DestOutputProfile")
             description = identifier or info
         else:
-            n = int(_num(dest.get("/N")))
+            n = int(num(dest.get("/N")))
             try:
                 data = dest.read_bytes()
             except pikepdf.PdfError as exc:
@@ -924,8 +886,8 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
     geometries: list[str] = []
     for number, page in enumerate(pdf.pages, start=1):
         obj = page.obj
-        media = _box(_inherited(obj, "/MediaBox"))
-        crop = _box(_inherited(obj, "/CropBox"))
+        media = _box(inherited(obj, "/MediaBox"))
+        crop = _box(inherited(obj, "/CropBox"))
         trim = _box(obj.get("/TrimBox"))
         bleed_box = _box(obj.get("/BleedBox"))
         where = f"page {number}"
@@ -975,9 +937,9 @@ def _check_page_boxes(pdf: pikepdf.Pdf, profile: PrinterProfile) -> Check:
 def _check_fonts(found: _Findings) -> Check:
     faults: list[str] = []
     fonts = dict(found.fonts)
-    used_ids = {_key(font) for _, font in found.fonts.values()} - {None}
+    used_ids = {obj_key(font) for _, font in found.fonts.values()} - {None}
     for key, (where, font) in found.listed_fonts.items():
-        if key not in fonts and _key(font) not in used_ids:
+        if key not in fonts and obj_key(font) not in used_ids:
             fonts[key] = (where, font)
     for where, font in fonts.values():
         problem = _font_problem(font)
@@ -990,7 +952,7 @@ def _check_fonts(found: _Findings) -> Check:
 
 
 def _font_problem(font: pikepdf.Object, depth: int = 0) -> str | None:
-    subtype = _name(font.get("/Subtype"))
+    subtype = name_of(font.get("/Subtype"))
     if subtype == "/Type3":
         return None if "/Resources" in font else "Type 3 font without /Resources"
     if subtype == "/Type0":
@@ -1055,11 +1017,11 @@ def _check_annotations(pdf: pikepdf.Pdf) -> Check:
     total = 0
     for number, page in enumerate(pdf.pages, start=1):
         obj = page.obj
-        area = _box(obj.get("/BleedBox")) or _box(obj.get("/TrimBox")) or _box(_inherited(obj, "/MediaBox"))
+        area = _box(obj.get("/BleedBox")) or _box(obj.get("/TrimBox")) or _box(inherited(obj, "/MediaBox"))
         for annot in _as_list(obj.get("/Annots")):
             if not isinstance(annot, pikepdf.Dictionary):
                 continue
-            subtype = _name(annot.get("/Subtype"))
+            subtype = name_of(annot.get("/Subtype"))
             if subtype in _ALLOWED_ANNOTATIONS:
                 continue
             rect = _box(annot.get("/Rect"))
@@ -1378,43 +1340,36 @@ def _plan_html(report: PreflightReport) -> str:
             f'<th scope="col">Blank</th><th scope="col">As the binding needs</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def write_html(report: PreflightReport, path: Path) -> None:
-    """Write a self-contained, accessible HTML report for the print buyer and the printer."""
+def _check_row(check: Check) -> str:
+    """One check's row of the report's table: title and explanation, result, measure, limit, faults."""
     esc = html.escape
-    prof = report.profile
-    verdict = "PASSED" if report.passed else "FAILED"
-    failed = [c for c in report.checks if not c.passed]
-    summary = (
-        f"All {len(report.checks)} checks passed: this file meets the printer profile."
-        if report.passed
-        else f"{len(failed)} of {len(report.checks)} checks failed: "
-        + ", ".join(_TITLES.get(c.name, c.name) for c in failed)
-        + ". Do not send this file to press until they are fixed."
+    unit = _UNITS.get(check.name, "")
+    limit = _display(check.limit, unit)
+    if check.name == "page-multiple":
+        limit = f"a multiple of {check.limit}"
+    result = "Pass" if check.passed else "FAIL"
+    if check.at_fault:
+        faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
+    else:
+        faults = "None"
+    return (
+        "<tr>"
+        f'<th scope="row">{esc(_TITLES.get(check.name, check.name))}<br>'
+        f'<code>{esc(check.name)}</code><span class="note">'
+        f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
+        f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
+        f"<td>{esc(_display(check.measured, unit))}</td>"
+        f"<td>{esc(limit)}</td>"
+        f"<td>{faults}</td>"
+        "</tr>"
     )
-    rows = []
-    for check in report.checks:
-        unit = _UNITS.get(check.name, "")
-        limit = _display(check.limit, unit)
-        if check.name == "page-multiple":
-            limit = f"a multiple of {check.limit}"
-        result = "Pass" if check.passed else "FAIL"
-        if check.at_fault:
-            faults = "<ul>" + "".join(f"<li>{esc(f)}</li>" for f in check.at_fault) + "</ul>"
-        else:
-            faults = "None"
-        rows.append(
-            "<tr>"
-            f'<th scope="row">{esc(_TITLES.get(check.name, check.name))}<br>'
-            f'<code>{esc(check.name)}</code><span class="note">'
-            f"{esc(_EXPLAIN.get(check.name, ''))}</span></th>"
-            f'<td class="result {"ok" if check.passed else "bad"}">{result}</td>'
-            f"<td>{esc(_display(check.measured, unit))}</td>"
-            f"<td>{esc(limit)}</td>"
-            f"<td>{faults}</td>"
-            "</tr>"
-        )
+
+
+def _file_facts(report: PreflightReport) -> list[tuple[str, str]]:
+    """The file and the printer profile it was checked against, as term and description."""
+    prof = report.profile
     trim = f"{prof.trim_mm[0]:g} × {prof.trim_mm[1]:g} mm"
-    facts = [
+    return [
         ("File", report.file),
         ("SHA-256", report.sha256),
         ("Pages", str(report.page_count)),
@@ -1431,6 +1386,22 @@ def write_html(report: PreflightReport, path: Path) -> None:
             f"{'required' if prof.crop_marks else 'not required'}",
         ),
     ]
+
+
+def write_html(report: PreflightReport, path: Path) -> None:
+    """Write a self-contained, accessible HTML report for the print buyer and the printer."""
+    esc = html.escape
+    verdict = "PASSED" if report.passed else "FAILED"
+    failed = [c for c in report.checks if not c.passed]
+    summary = (
+        f"All {len(report.checks)} checks passed: this file meets the printer profile."
+        if report.passed
+        else f"{len(failed)} of {len(report.checks)} checks failed: "
+        + ", ".join(_TITLES.get(c.name, c.name) for c in failed)
+        + ". Do not send this file to press until they are fixed."
+    )
+    rows = [_check_row(check) for check in report.checks]
+    facts = _file_facts(report)
     fact_html = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
     plan_html = _plan_html(report)
     document = f"""<!DOCTYPE html>

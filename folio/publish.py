@@ -19,9 +19,18 @@ from pathlib import Path
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``path`` whole or not at all: to a temporary name beside it, then one rename."""
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to (a zip, a copy); renamed to ``path`` when the
+    block ends, removed if it raises. The one way folio writes a file in place: ``atomic_write``
+    for bytes, this for a writer that wants a path."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(data)
+        yield temp
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from . import cover, largeprint
+from . import blocks, cover, largeprint
 from .chapters import Chapter
 from .config import Book
 
@@ -90,12 +90,30 @@ def generated_blocks(env: jinja2.Environment, book: Book, chapters: list[Chapter
             themes=theme_chapters(chapters), numbers=theme_numbers(chapters)),
         "accessibility-statement": env.get_template("partials/accessibility.md.j2").render(
             book=book, s=statement),
+        "five-trends": env.get_template("partials/five-trends.md.j2").render(trends=trend_summaries(chapters)),
     }
 
 
-def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bodies: dict[str, str],
-                edition: Edition, stylesheet: str) -> str:
+SUMMARY_ACTIONS = 3     # the first actions of each trend that the five-trends summary gives
+
+
+def trend_summaries(chapters: list[Chapter]) -> list[dict[str, Any]]:
+    """Each theme chapter's number, key facts and first actions, for the five-trends summary."""
     numbers = theme_numbers(chapters)
+    out = []
+    for chapter in theme_chapters(chapters):
+        facts = [item for block in blocks.fenced(chapter.body, "key-facts") for item in blocks.items(block)]
+        actions = [item for block in blocks.fenced(chapter.body, "call-to-action") for item in blocks.items(block)]
+        out.append({"chapter": chapter, "number": numbers[chapter.id], "facts": facts, "actions": actions[:SUMMARY_ACTIONS]})
+    return out
+
+
+def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bodies: dict[str, str],
+                edition: Edition, stylesheet: str, layout: str = "book.html.j2",
+                numbers: dict[str, int] | None = None) -> str:
+    """The edition's HTML from ``layout``; ``numbers`` are the theme numbers of the whole book (by
+    default counted in ``chapters``), so a part printed alone keeps its "Trend 2 of 5"."""
+    numbers = theme_numbers(chapters) if numbers is None else numbers
     quality = book.raw.get("page_quality")
     names = [str(n) for n in quality.get("names", [])] if isinstance(quality, dict) else []
     filled: dict[str, str] = {}
@@ -105,7 +123,7 @@ def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bo
         if edition.clear_print:
             html = largeprint.prepare(html, chapter.id)
         filled[chapter.id] = protect_names(html, names) if edition.paged else html
-    return env.get_template("book.html.j2").render(
+    return env.get_template(layout).render(
         book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,
         stylesheet=stylesheet, date_iso=book.date.isoformat(), tokens=edition.tokens,
     )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import shutil
 import tempfile
 import threading
@@ -27,6 +26,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from . import publish
 from .errors import BuildError
 
 WATCHED = ("chapters", "layouts", "assets", "book.yaml")
@@ -243,9 +243,8 @@ def render_member_pdf(root: Path, build: Callable[..., Any] | None = None) -> Re
         names = {"pdf": f"{slug}.pdf", "report": f"{slug}-page-quality.html", "json": f"{slug}-page-quality.json"}
         for name in names.values():
             made = snap / "output" / name
-            temp = dest / f".{name}.{os.getpid()}.tmp"
-            shutil.copy2(made, temp)
-            os.replace(temp, dest / name)
+            with publish.atomic_path(dest / name) as temp:
+                shutil.copy2(made, temp)
     data = json.loads((dest / names["json"]).read_text(encoding="utf-8"))
     findings = data.get("summary", {}).get("findings")
     return ({"pdf": f"/{PREVIEW_DIR}/{names['pdf']}", "report": f"/{PREVIEW_DIR}/{names['report']}"},

@@ -31,18 +31,19 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
-from . import chartdata, datafiles, figures, pandoc, render, search
+from . import chartdata, datafiles, figures, leaks, pandoc, render, search
 from .catalogue import finding
 from .chapters import Chapter
 from .config import Book, Edition
 from .errors import BuildError, Finding
+from .parts import parts
 from .publish import swap_into_place
 
 __all__ = ["Download", "DownloadKind", "Page", "build_site", "human_size", "offered"]
@@ -50,8 +51,10 @@ __all__ = ["Download", "DownloadKind", "Page", "build_site", "human_size", "offe
 HOME_FIGURE = "timeline"                   # the figure shown on the home page
 DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
 ACTION_PLAN = "action-plan.html"           # every "What you can do next" list, as one plan
+DOWNLOADS = "downloads.html"               # every file offered, grouped by who it is for
 FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
-TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search"})   # ids the chapter layout writes
+# ids the chapter layout writes
+TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search", "downloads"})
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
 SCROLL_HINT = '<p class="scroll-hint" aria-hidden="true">Scroll sideways to see the whole figure.</p>'
 _CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -69,21 +72,35 @@ _GLANCE = _block("trends-at-a-glance")
 @dataclass(frozen=True)
 class DownloadKind:
     key: str            # the edition's name in book.yaml
-    file: str           # its output file name
+    file: str           # its output file, relative to output/ (one per part of an 'each' edition)
     label: str          # what the file is
     format: str         # the format, as a reader would name it
     mime: str
     about: str          # one line for the home page
+    group: str = "members"    # members, print or public (download.group)
+    part: str = ""      # the chapter of one file of an 'each' edition
 
 
-def offered(book: Book, site: Edition) -> tuple[DownloadKind, ...]:
-    """What the site offers for download: the editions its ``offers`` names, as book.yaml describes them."""
+GROUPS = {   # the downloads page's groups, in order: (heading, one line on who it is for)
+    "members": ("For members", "The report and its collection, for Socitm members."),
+    "print": ("For the print shop", "Files to send to press unchanged."),
+    "public": ("For everyone", "Files anyone may read and share."),
+}
+
+
+def offered(book: Book, site: Edition, chapters: Sequence[Chapter] = ()) -> tuple[DownloadKind, ...]:
+    """What the site offers for download: the files of the editions its ``offers`` names, as book.yaml
+    describes them (one per part of an ``each`` edition); a public site offers only public files."""
     kinds = []
+    titles = {c.id: c.title for c in chapters}
     for name in site.offers:
         edition = book.editions[name]
-        if edition.download is not None:
-            d = edition.download
-            kinds.append(DownloadKind(name, edition.output, d.label, d.format, d.mime, d.about))
+        d = edition.download
+        if d is None or (site.audience == "public" and d.group != "public"):
+            continue
+        for part in parts(edition, chapters):
+            label = f"{titles[part.part]}, {d.label}" if part.part else d.label
+            kinds.append(DownloadKind(name, part.output, label, d.format, d.mime, d.about, d.group, part.part))
     return tuple(kinds)
 
 
@@ -100,6 +117,9 @@ class Download:
     href: str
     mime: str
     about: str
+    group: str = "members"
+    pages: int | None = None
+    part: str = ""
 
 
 @dataclass
@@ -390,17 +410,31 @@ def images_to_copy(root: Path, bodies: dict[str, str]) -> dict[str, str]:
 
 def downloads(book: Book, out_root: Path, files: Mapping[str, Path] | None,
               kinds: tuple[DownloadKind, ...]) -> list[tuple[Download, Path]]:
-    """The downloads that exist, with the file each is copied from."""
+    """The downloads that exist, with the file each is copied from (this run's, else the published
+    one), its size and, for a PDF, its page count."""
     found = []
     for kind in kinds:
-        source = (files or {}).get(kind.key, out_root / kind.file)
+        source = (files or {}).get(kind.file, out_root / kind.file)
         if not source.is_file():
             continue
-        name = kind.file
+        name = kind.file.rpartition("/")[2]
         size = human_size(source.stat().st_size).replace(" ", "\u00a0")     # no line break inside "453 KB"
-        found.append((Download(f"{book.title}, {kind.label}", kind.format, size,
-                               f"downloads/{name}", kind.mime, kind.about), source))
+        found.append((Download(f"{book.title}, {kind.label}", kind.format, size, f"downloads/{name}", kind.mime, kind.about,
+                               kind.group, page_count(source), kind.part), source))
     return found
+
+
+def page_count(path: Path) -> int | None:
+    """A PDF's number of pages (None for other files, or a PDF that cannot be read)."""
+    if path.suffix != ".pdf":
+        return None
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except (pikepdf.PdfError, OSError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -441,7 +475,8 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     (target / "favicon.svg").write_text(env.get_template("web/favicon.svg.j2").render(c=colour), encoding="utf-8")
     actions = actions_of(pages)       # every "What you can do next" list, once
     common = {
-        "book": book, "pages": pages, "downloads": offered,
+        "book": book, "pages": pages, "downloads": offered, "downloads_page": DOWNLOADS,
+        "main_downloads": [d for d in offered if d.group == "members" and not d.part],
         "themes_total": sum(1 for p in pages if p.number),
         "date": f"{book.date.day} {book.date:%B %Y}", "title_words": book.title.rsplit(" ", 1),
         "sources": next((p for p in pages if 'id="refs"' in p.body), None),
@@ -463,9 +498,40 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     (target / "css" / "search.css").write_text(plain.get_template("web/search.css.j2").render(c=colour), encoding="utf-8")
     search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
     (target / "search.html").write_text(search_page, encoding="utf-8")
+    if offered:
+        listing = env.get_template("web/downloads.html.j2").render(**common, current=DOWNLOADS, groups=GROUPS)
+        (target / DOWNLOADS).write_text(listing, encoding="utf-8")
     if common["action_plan"]:
         plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions)
         (target / ACTION_PLAN).write_text(plan, encoding="utf-8")
+
+
+def leak_findings(site: Path, chapters: Sequence[Chapter], pages: list[Page], edition: Edition) -> list[Finding]:
+    """W001 for each members' sentence in the public site, named at the chapter whose page has it
+    (or at the members' chapter, for a file that is not a chapter's page)."""
+    by_file = {p.file: p.chapter for p in pages}
+    by_id = {c.id: c for c in chapters}
+    out = []
+    for path, cid, sentence in leaks.leaks(site, chapters):
+        file = path.relative_to(site).as_posix()
+        at = by_file.get(file, by_id[cid])
+        out.append(finding("W001", at.shown, at.body_line if at is not by_id[cid] else 0,
+                           f"'{sentence[:80]}' from {by_id[cid].shown} (audience: members) is in the public "
+                           f"web edition: output/{edition.output}/{file}"))
+    return out
+
+
+PUBLIC_KEYS = ("id", "title", "short_title", "kind", "theme", "summary", "milestone_year", "milestone", "opportunity")
+
+
+def public_chapters(book: Book, chapters: Sequence[Chapter]) -> list[Chapter]:
+    """The chapters as the public may read them: a members' chapter keeps its title and the front
+    matter that introduces it (PUBLIC_KEYS), and its text becomes book.yaml's members_notice."""
+    notice = str(book.raw.get("members_notice", "This chapter is for members."))
+    return [c if c.meta.get("audience") != "members" else
+            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in PUBLIC_KEYS},
+                                body=f"::: members-notice\n{notice}\n:::\n")
+            for c in chapters]
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -487,16 +553,20 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     edition = edition or site_edition(book)
     env = render.environment(root)
     colour = render.rgb_colour(render.load_palette(root))
+    kinds = offered(book, edition, chapters)
+    written = list(chapters)
+    if edition.audience == "public":
+        chapters = public_chapters(book, chapters)
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
     specs = datafiles.load_figures(root)[0]
     bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
-    tables = {s.id: chartdata.data_table(s) for s in specs}
+    tables = {s.id: chartdata.data_table(s) for s in specs if f'src="figures/{s.id}.svg"' in "".join(bodies.values())}
     data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
-    offered_files = downloads(book, root / "output", files, offered(book, edition))
+    offered_files = downloads(book, root / "output", files, kinds)
     figure = home_figure(bodies, pages, figures_dir)
     if figure is not None and HOME_FIGURE in data:
         figure = dataclasses.replace(figure, data=wrap_tables(data[HOME_FIGURE], {"page-main"}))
@@ -519,6 +589,10 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
             _copy(root / "assets" / "js" / script, temp / "js" / script)
         search.index_site(temp, book.language, len(pages))
         _copy(root / "assets" / "js" / "pagefind-LICENCE.txt", temp / search.INDEX_DIR / "LICENCE.txt")
+        if edition.audience == "public":
+            leaked = leak_findings(temp, written, pages, edition)
+            if leaked:
+                raise BuildError(leaked)
         swap_into_place(temp, out_dir)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)

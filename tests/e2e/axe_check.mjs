@@ -2,9 +2,9 @@
 // 1280 px and at 320 px, horizontal scrolling at 320 px, requests that leave the site, fonts,
 // the skip link, reduced motion, and the links on the home page. Prints one JSON report.
 //
-//   node tests/e2e/axe_check.mjs --site output/web --chromium /usr/bin/chromium \
+//   node tests/e2e/axe_check.mjs --site output/web-members --chromium /usr/bin/chromium \
 //        --axe node_modules/axe-core/axe.min.js [--base http://127.0.0.1:8000/] [--no-axe]
-//        [--shots /tmp/web-shots --shot-pages index.html,artificial-intelligence.html]
+//        [--shots /tmp/web-shots --shot-pages index.html,artificial-intelligence.html] [--no-scripts]
 //
 // Pages load from file:// unless --base gives a loopback http:// address that serves --site
 // (axe reads the stylesheets with XMLHttpRequest, which file:// pages may not do; so the test
@@ -30,12 +30,15 @@ function option(name, fallback) {
   return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 }
 
-const site = path.resolve(option('site', 'output/web'));
+const site = path.resolve(option('site', 'output/web-members'));
 const executablePath = option('chromium', '/usr/bin/chromium');
 const axePath = path.resolve(option('axe', 'node_modules/axe-core/axe.min.js'));
 const shots = option('shots', '');
 const base = option('base', '');
 const runAxe = !process.argv.includes('--no-axe');
+// --no-scripts: every page as a reader without JavaScript meets it (each .js request refused;
+// axe itself is evaluated by the test, not loaded by the page).
+const noScripts = process.argv.includes('--no-scripts');
 const shotPages = (option('shot-pages', 'index.html,artificial-intelligence.html')).split(',');
 
 function urlFor(file) {
@@ -65,14 +68,19 @@ try {
   context.on('requestfailed', (request) => {
     const error = request.failure()?.errorText ?? '';
     // Aborted: the test moved on to the next page first. XHR: axe reading a stylesheet.
-    if (error.includes('ERR_ABORTED') || ['xhr', 'fetch'].includes(request.resourceType())) return;
+    if (error.includes('ERR_ABORTED') || ['xhr', 'fetch'].includes(request.resourceType()) || refused(request.url())) return;
     report.failed.push(`${request.url()}: ${error}`);
   });
-  await context.route('**/*', (route) => (isLocal(route.request().url()) ? route.continue() : route.abort('blockedbyclient')));
+  const refused = (url) => noScripts && new URL(url).pathname.endsWith('.js');
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    return isLocal(url) && !refused(url) ? route.continue() : route.abort('blockedbyclient');
+  });
 
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !msg.text().includes('XMLHttpRequest')) report.console.push(`${page.url()}: ${msg.text()}`);
+    const blockedScript = noScripts && msg.text().includes('ERR_BLOCKED_BY_CLIENT');   // the refused .js
+    if (msg.type() === 'error' && !msg.text().includes('XMLHttpRequest') && !blockedScript) report.console.push(`${page.url()}: ${msg.text()}`);
   });
   page.on('pageerror', (err) => report.console.push(`${page.url()}: ${err.message}`));
   const axeSource = fs.readFileSync(axePath, 'utf8');

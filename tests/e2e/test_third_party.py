@@ -36,11 +36,14 @@ import pytest
 
 from folio.bootstrap import ensure_debian_tool
 from folio.build import BuildReport
+from tests.e2e.test_collection import COLLECTION
 
 pytestmark = pytest.mark.e2e
 Built = tuple[Path, BuildReport]
 ROOT = Path(__file__).resolve().parents[2]
-TAGGED = ("digital-trends-2026.pdf", "digital-trends-2026-large-print.pdf")
+# The book, its large print, the five-trends summary and each theme's PDF of its own (issue 18).
+TAGGED = ("digital-trends-2026.pdf", "digital-trends-2026-large-print.pdf", "digital-trends-2026-five-trends-summary.pdf",
+          *COLLECTION)
 PRESS = "digital-trends-2026-press.pdf"
 
 

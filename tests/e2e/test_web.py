@@ -32,7 +32,6 @@ from markupsafe import escape
 
 from folio import a11y, figures, render, web
 from folio.build import BuildReport, read_sources
-from folio.chapters import Chapter
 from folio.errors import BuildError, Finding
 from tests.conftest import copy_project
 
@@ -56,13 +55,13 @@ def build_web(root: Path) -> list[Finding]:
     figures.write_figures(figures.load_figure_specs(root / "assets" / "data" / "figures"), build_dir / "figures", rgb, "Inter")
     env = render.environment(root)
     inserts = render.generated_blocks(env, book, chapters, a11y.statement(sources))
-    return web.build_site(root, book, chapters, inserts, build_dir, root / "output" / "web")
+    return web.build_site(root, book, chapters, inserts, build_dir, root / "output" / "web-members")
 
 
 @pytest.fixture(scope="module")
 def site(real_build: Built) -> Path:
     root, _ = real_build
-    out = root / "output" / "web"
+    out = root / "output" / "web-members"
     if not (out / "index.html").is_file():     # build() may already make it
         assert build_web(root) == []
     return out
@@ -204,38 +203,9 @@ def test_home_page_title_trends_timeline_and_downloads(site: Path) -> None:
     assert "press" not in " ".join(re.findall(r'href="downloads/([^"]+)"', home))
 
 
-def test_notes_move_to_their_chapters_numbered_from_one() -> None:
-    ref = '<a href="#fn{0}" class="footnote-ref" id="fnref{0}" role="doc-noteref"><sup>{0}</sup></a>'
-    item = '<li id="fn{0}"><p><a href="#ref-k{0}" role="doc-biblioref">Source {0}</a>.<a href="#fnref{0}" class="footnote-back" role="doc-backlink">↩︎</a></p></li>'
-    notes = ('<section id="footnotes" class="footnotes footnotes-end-of-document" role="doc-endnotes">\n<hr />\n<ol>\n'
-             + "\n".join(item.format(n) for n in (1, 2, 3)) + "\n</ol>\n</section>")
-    bodies = {"a": f"<p>One.{ref.format(1)} Two.{ref.format(2)}</p>", "b": f"<p>Three.{ref.format(3)}</p>\n{notes}"}
-    out, per_chapter = web.split_notes(bodies)
-    assert 'href="#fn2" class="footnote-ref" id="fnref2"' in out["a"]
-    assert 'href="#fn1" class="footnote-ref" id="fnref1"' in out["b"] and "footnotes" not in out["b"]
-    assert [n.split('role="doc-biblioref">')[1].split("<")[0] for n in per_chapter["a"] + per_chapter["b"]] == [
-        "Source 1", "Source 2", "Source 3"]
-    assert 'href="#fnref1" class="footnote-back"' in per_chapter["b"][0] and "Back to the text of note 1" in per_chapter["b"][0]
-
-
-def test_links_to_other_pages_are_rewritten() -> None:
-    chapter = Chapter(Path("here.md"), "chapters/here.md", {"id": "here", "title": "Here", "kind": "front"}, "", 1)
-    here = web.Page(chapter, "here.html", None, ids={"local"})
-    body = '<a href="#local">a</a> <a href="#ref-x">b</a> <a href="#data">c</a> <a href="#data-now">d</a> <a href="#nowhere">e</a>'
-    out = web.rewrite_links(body, here, {"ref-x": "sources.html", "data-now": "data.html", "data": "data.html"}, {"data": "data.html"})
-    assert out == ('<a href="#local">a</a> <a href="sources.html#ref-x">b</a> <a href="data.html">c</a> '
-                   '<a href="data.html#data-now">d</a> <a href="#nowhere">e</a>')
-
-
-def test_human_size() -> None:
-    assert web.human_size(1) == "1 KB"
-    assert web.human_size(463_649) == "453 KB"
-    assert web.human_size(2_516_582) == "2.4 MB"
-
-
 def test_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "project")
-    out = root / "output" / "web"
+    out = root / "output" / "web-members"
     out.mkdir()
     (out / "index.html").write_text("previous site", encoding="utf-8")
     template = root / "layouts" / "web" / "chapter.html.j2"
@@ -244,7 +214,7 @@ def test_failed_build_leaves_the_previous_site(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="no_such_variable"):
         build_web(root)
     assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
-    assert sorted(p.name for p in (root / "output").iterdir()) == ["build", "web"]
+    assert sorted(p.name for p in (root / "output").iterdir()) == ["build", "web-members"]
 
 
 def test_chapter_id_that_cannot_be_a_file_name(tmp_path: Path) -> None:
@@ -259,7 +229,7 @@ def test_chapter_id_that_cannot_be_a_file_name(tmp_path: Path) -> None:
     assert [(f.code, f.path, f.line) for f in findings if f.severity == "error"] == [("M005", "chapters/14-about-socitm.md", 2)]
     with pytest.raises(BuildError):
         build(root, ("web",))
-    assert not (root / "output" / "web").exists()
+    assert not (root / "output" / "web-members").exists()
 
 
 # --------------------------------------------------------------------------- browser

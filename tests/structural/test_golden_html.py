@@ -10,6 +10,7 @@ import difflib
 import os
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from folio.build import build
@@ -25,9 +26,11 @@ def assembled(project: Path) -> str:
 def test_sample_book_html_matches_golden(sample_project: Path) -> None:
     html = assembled(sample_project)
     golden = GOLDEN / "sample-trends.html"
-    if os.environ.get("FOLIO_UPDATE_GOLDEN") == "1":
-        golden.write_text(html, encoding="utf-8")
     expected = golden.read_text(encoding="utf-8")
+    if os.environ.get("FOLIO_UPDATE_GOLDEN") == "1" and html != expected:
+        # An update run compares nothing, so it must not report a pass (architecture review 5.3).
+        golden.write_text(html, encoding="utf-8")
+        pytest.skip("golden copy rewritten: review `git diff tests/golden/` before committing")
     if html != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), html.splitlines(True),
                                             "golden/sample-trends.html", "assembled", n=2))

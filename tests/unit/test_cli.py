@@ -37,25 +37,6 @@ def test_check_passes_on_sample(sample_project: Path, capsys: pytest.CaptureFixt
     assert "check: 0 errors, 0 warnings" in out
 
 
-@pytest.mark.parametrize(("edit", "expected"), [
-    (("## Now\n", ""), "chapters/02-data.md:12: S001 error: missing section 'Now'"),
-    (("theme: data\n", "thme: data\n"), "chapters/02-data.md:5: M004 error: unknown key 'thme'"),
-])
-def test_bad_chapter_stops_build_and_keeps_outputs(edit: tuple[str, str], expected: str, sample_project: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    earlier = sample_project / "output" / "sample-trends.pdf"
-    earlier.write_bytes(b"%PDF- an earlier good build")
-    chapter = sample_project / "chapters" / "02-data.md"
-    chapter.write_text(chapter.read_text().replace(*edit), encoding="utf-8")
-    before = {p: p.read_bytes() for p in (sample_project / "output").rglob("*") if p.is_file()}
-    code, out = run(["pdf", "--project", str(sample_project), "--plain"], capsys)
-    assert code == 1
-    assert expected in out
-    assert "Traceback" not in out
-    after = {p: p.read_bytes() for p in (sample_project / "output").rglob("*") if p.is_file()}
-    assert after == before
-
-
 def test_clean_removes_only_output(sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (sample_project / "output" / "x.pdf").write_bytes(b"x")
     (sample_project / "output" / "build").mkdir()
@@ -63,3 +44,23 @@ def test_clean_removes_only_output(sample_project: Path, capsys: pytest.CaptureF
     assert code == 0
     assert list((sample_project / "output").iterdir()) == []
     assert (sample_project / "chapters" / "02-data.md").exists()
+
+
+def test_test_passes_everything_after_it_to_pytest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from folio import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(cli, "run_tests", lambda args: seen.append(args) or 0)
+    assert cli.main(["--plain", "test", "-k", "golden", "-x"]) == 0
+    assert cli.main(["--project", str(cli.ROOT), "test", "tests/unit", "-q"]) == 0
+    assert seen == [["-k", "golden", "-x"], ["tests/unit", "-q"]]
+
+
+def test_several_editions_in_one_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from folio import cli
+
+    seen: list[object] = []
+    monkeypatch.setattr(cli, "run_build", lambda console, root, targets, strict, plain: seen.append(targets) or 0)
+    assert cli.main(["--plain", "pdf", "epub"]) == 0
+    assert seen == [("pdf", "epub")]
+    assert cli.main(["--plain", "pdf", "nonsense"]) == 2

@@ -8,6 +8,7 @@ body-text threshold, so large text (3:1) passes too.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import tinycss2
 
 from folio import render
 from folio.build import read_sources
+from folio.read import Sources
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
@@ -37,12 +39,32 @@ def test_ratio_formula_against_known_values() -> None:
     assert ratio("#777777", "#FFFFFF") == pytest.approx(4.48, abs=0.01)
 
 
-def member_css() -> str:
+@functools.cache
+def _sources() -> Sources:
     sources, problems = read_sources(ROOT)
     assert not [p for p in problems if p.severity == "error"]
+    return sources
+
+
+def edition_css(name: str) -> str:
+    """The stylesheet of the edition ``name`` of book.yaml, as the build renders it in sRGB."""
+    sources = _sources()
+    edition = sources.book.editions[name]
     palette = render.load_palette(ROOT)
-    edition = render.Edition("member", "x", render.rgb_colour(palette), "figures")
-    return render.render_css(render.environment(ROOT), "css/book.css.j2", edition, sources.book, sources.chapters, "fonts")
+    env = render.environment(ROOT)
+    if not edition.paged:       # the EPUB's own stylesheet
+        themes = sorted({c.theme for c in sources.chapters if c.theme})
+        return env.overlay(autoescape=False).get_template(f"css/{edition.stylesheet}.css.j2").render(
+            c=render.rgb_colour(palette), themes=themes)
+    view = render.Edition(edition.stylesheet, "x", render.rgb_colour(palette), "figures", tokens=edition.tokens,
+                          clear_print=edition.clear_print, trim_mm=edition.trim_mm)
+    return render.render_css(env, "css/book.css.j2", view, sources.book, sources.chapters, "fonts")
+
+
+# The stylesheets a reader sees in colour: the member and large-print PDFs and the EPUB (the press
+# edition's CMYK is the member's, converted; the web stylesheet sets its colours through CSS
+# variables, which text_pairs does not follow yet).
+SCREEN_EDITIONS = ("pdf", "large-print", "epub")
 
 
 def text_pairs(css: str) -> list[tuple[str, str, str]]:
@@ -73,9 +95,12 @@ def text_pairs(css: str) -> list[tuple[str, str, str]]:
     return pairs
 
 
-def test_every_text_colour_meets_aa() -> None:
-    pairs = text_pairs(member_css())
-    assert len(pairs) > 20, "the stylesheet should set text colours in many rules"
+@pytest.mark.parametrize("edition", SCREEN_EDITIONS)
+def test_every_text_colour_meets_aa(edition: str) -> None:
+    # Architecture review 5.3: this checked only the member stylesheet, while the statement says a
+    # test computes every ratio from the stylesheet.
+    pairs = text_pairs(edition_css(edition))
+    assert len(pairs) >= 10, "the stylesheet should set text colours in many rules"
     failing = [f"{sel}: {fg} on {bg} is {ratio(fg, bg):.2f}:1" for sel, fg, bg in pairs if ratio(fg, bg) < 4.5]
     assert failing == []
 

@@ -1,0 +1,99 @@
+"""The collection's pieces without rendering (issue 18): editions that make one file per chapter,
+the fenced blocks the summary gathers, the public stand-ins, and the members' text guard."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from folio import blocks, leaks, web
+from folio.chapters import Chapter
+from folio.config import load_book
+from folio.errors import BuildError
+from folio.parts import held, parts
+
+
+def chapter(id_: str, kind: str, body: str = "", **meta: object) -> Chapter:
+    return Chapter(Path(f"chapters/{id_}.md"), f"chapters/{id_}.md", {"id": id_, "title": id_.title(), "kind": kind, **meta}, body, 5)
+
+
+CHAPTERS = [chapter("intro", "front"), chapter("one", "theme"), chapter("two", "theme"), chapter("short", "summary")]
+
+
+def _edit(project: Path, old: str, new: str) -> list[str]:
+    book = project / "book.yaml"
+    text = book.read_text(encoding="utf-8")
+    assert old in text
+    book.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        load_book(project)
+    return [f.format().split("\n")[0] for f in caught.value.findings]
+
+
+def test_an_each_edition_makes_one_file_per_chapter_of_its_kind(sample_project: Path) -> None:
+    book = load_book(sample_project)
+    edition = book.editions["pdf"]
+    import dataclasses
+
+    each = dataclasses.replace(edition, each="theme", output="collection/x-{id}.pdf")
+    files = parts(each, CHAPTERS)
+    assert [(p.output, p.part, p.stem) for p in files] == [("collection/x-one.pdf", "one", "x-one"),
+                                                            ("collection/x-two.pdf", "two", "x-two")]
+    assert [c.id for c in held(files[1], CHAPTERS)] == ["two"]
+    assert parts(edition, CHAPTERS) == [edition]
+    kinds = dataclasses.replace(edition, kinds=("front", "theme"))
+    assert [c.id for c in held(kinds, CHAPTERS)] == ["intro", "one", "two"]
+
+
+def test_output_names_and_kinds_are_checked(sample_project: Path) -> None:
+    found = _edit(sample_project, '    output: "{slug}.pdf"\n', '    output: "collection/{slug}-{id}.pdf"\n    kinds: [front, appendix]\n')
+    assert any("M005 error: 'editions.pdf.output' has '{id}', which only an edition with 'each' can fill" in f for f in found), found
+    assert any("'editions.pdf.kinds' names 'appendix', which is not a kind of chapter" in f for f in found), found
+
+
+def test_an_each_edition_must_name_its_files(sample_project: Path) -> None:
+    found = _edit(sample_project, '    output: "{slug}.pdf"\n', '    output: "{slug}.pdf"\n    each: theme\n')
+    assert any("must name each file with '{id}'" in f for f in found), found
+
+
+def test_the_blocks_a_summary_gathers() -> None:
+    body = ("Text.\n\n::: key-facts\n- **37%** of bodies had deployed AI.\n- **70%** were\n  piloting it.\n:::\n\n"
+            "::: call-to-action\n### What you can do next\n\n1. **Take stock.** List every tool.\n2. Agree a policy.\n:::\n")
+    assert blocks.items(blocks.fenced(body, "key-facts")[0]) == ["**37%** of bodies had deployed AI.", "**70%** were piloting it."]
+    assert blocks.items(blocks.fenced(body, "call-to-action")[0]) == ["**Take stock.** List every tool.", "Agree a policy."]
+    assert blocks.fenced(body, "case-study") == []
+
+
+class _Book:
+    raw: ClassVar[dict[str, str]] = {"members_notice": "For members only."}
+
+
+def test_a_members_chapter_reaches_the_public_as_its_introduction_only() -> None:
+    secret = chapter("one", "theme", "The secret plan has twelve careful steps in it.\n", audience="members", theme="ai",
+                     summary="What it is about.", milestone="A milestone.", opportunity="An opportunity.", milestone_year=2016)
+    public = web.public_chapters(_Book(), [CHAPTERS[0], secret])   # type: ignore[arg-type]
+    assert public[0] is CHAPTERS[0]
+    assert public[1].body == "::: members-notice\nFor members only.\n:::\n" and "audience" not in public[1].meta
+    assert {k: public[1].meta[k] for k in ("summary", "milestone", "opportunity")} == \
+        {"summary": "What it is about.", "milestone": "A milestone.", "opportunity": "An opportunity."}
+
+
+def test_the_guard_finds_a_members_sentence_in_any_file_even_compressed(tmp_path: Path) -> None:
+    secret = chapter("one", "theme", "## Then\n\nThe secret plan has twelve careful steps [@key; @other].\n\n"
+                     '![A caption](figures/x.svg){#fig-x alt="Bars for the twelve careful steps of the plan."}\n',
+                     audience="members")
+    # the citation goes, the heading and the caption are too short to be telling, the alt text is text
+    assert leaks.sentences(secret) == ["The secret plan has twelve careful steps.", "Bars for the twelve careful steps of the plan."]
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "index.html").write_text("<p>Nothing here.</p>", encoding="utf-8")
+    assert leaks.leaks(site, [secret]) == []
+    (site / "pagefind" / "x.pf_fragment").write_bytes(gzip.compress(b'{"content":"The secret plan has twelve  careful steps."}'))
+    (site / "page.html").write_text("<p>The <em>secret</em> plan has twelve&nbsp;careful steps.</p>", encoding="utf-8")
+    found = sorted((p.name, cid) for p, cid, _ in leaks.leaks(site, [secret]))
+    assert found == [("page.html", "one"), ("x.pf_fragment", "one")]
+    public = chapter("two", "theme", "The secret plan has twelve careful steps.\n")
+    assert leaks.leaks(site, [public]) == []      # only members' chapters are guarded
