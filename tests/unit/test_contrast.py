@@ -67,7 +67,9 @@ def edition_css(name: str) -> str:
 SCREEN_EDITIONS = ("pdf", "large-print", "epub")
 
 
-def text_pairs(css: str) -> list[tuple[str, str, str]]:
+def text_pairs(css: str, band: str = r"\.opener") -> list[tuple[str, str, str]]:
+    """``band``: the selectors set on the theme colour (the paged openers: .opener and its parts;
+    in the EPUB only .opener itself, whose trend number is coloured type on the page)."""
     palette = render.load_palette(ROOT)
     themes = list(palette["themes"].values())
     pairs = []
@@ -85,7 +87,7 @@ def text_pairs(css: str) -> list[tuple[str, str, str]]:
             backgrounds = [own.group()]
         elif ".cover" in selector:
             backgrounds = [palette["ink"]]
-        elif ".opener" in selector:
+        elif re.search(band, selector):
             backgrounds = themes
         elif re.search(r"\.(look|case-study|call-to-action)", selector):
             backgrounds = [palette["tint"]]
@@ -99,7 +101,7 @@ def text_pairs(css: str) -> list[tuple[str, str, str]]:
 def test_every_text_colour_meets_aa(edition: str) -> None:
     # Architecture review 5.3: this checked only the member stylesheet, while the statement says a
     # test computes every ratio from the stylesheet.
-    pairs = text_pairs(edition_css(edition))
+    pairs = text_pairs(edition_css(edition), r"\.opener(?![\w-])" if edition == "epub" else r"\.opener")
     assert len(pairs) >= 10, "the stylesheet should set text colours in many rules"
     failing = [f"{sel}: {fg} on {bg} is {ratio(fg, bg):.2f}:1" for sel, fg, bg in pairs if ratio(fg, bg) < 4.5]
     assert failing == []
