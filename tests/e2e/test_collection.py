@@ -53,7 +53,7 @@ def test_each_theme_is_a_tagged_pdf_of_its_own(real_build: Built, name: str) -> 
     root, _ = real_build
     chapter = CHAPTERS[name.removeprefix(f"collection/{SLUG}-").removesuffix(".pdf")]
     with pikepdf.open(root / "output" / name) as pdf:
-        assert pdf.Root.MarkInfo.Marked is True and "/StructTreeRoot" in pdf.Root
+        assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
         assert str(pdf.Root.Lang) == "en-GB"
         assert pdf.open_metadata().get("dc:title") == f"{chapter['title']}: Digital Trends 2026"
         with pdf.open_outline() as outline:
@@ -80,7 +80,7 @@ def test_a_theme_pdf_lists_exactly_the_sources_it_cites(real_build: Built, theme
     root, _ = real_build
     source = next(p for p in (ROOT / "chapters").glob("*.md") if _front(p)["id"] == theme)
     soup = BeautifulSoup((root / "output" / "build" / f"{SLUG}-{theme}.html").read_text(encoding="utf-8"), "html.parser")
-    listed = {div["id"].removeprefix("ref-") for div in soup.select("article#sources div.csl-entry")}
+    listed = {str(div["id"]).removeprefix("ref-") for div in soup.select("article#sources div.csl-entry")}
     assert listed == _cited(source.read_text(encoding="utf-8"))
     # and the Sources page of the PDF itself carries one entry per source (the entries start a line)
     assert listed
@@ -184,9 +184,11 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
     root, _ = real_build
     site = root / "output" / "web-members"
     soup = BeautifulSoup((site / "downloads.html").read_text(encoding="utf-8"), "html.parser")
-    groups = {s.h2.get_text(strip=True): s for s in soup.select("section.downloads-group")}
+    groups = {s.h2.get_text(strip=True): s for s  # type: ignore[union-attr]
+               in soup.select("section.downloads-group")}
     assert list(groups) == ["For members", "For the print shop"]
-    rows = {r.th.a.get_text(" ", strip=True): [td.get_text(strip=True) for td in r.select("td")]
+    rows = {r.th.a.get_text(" ", strip=True):  # type: ignore[union-attr]
+            [td.get_text(strip=True) for td in r.select("td")]
             for r in soup.select("tbody tr")}
     assert len(rows) == len(list((site / "downloads").iterdir()))
     for label, (fmt, size, pages, about) in rows.items():
@@ -198,7 +200,8 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
             with pikepdf.open(file) as pdf:
                 assert pages == str(len(pdf.pages)), label
         assert re.fullmatch(r"[\d,.]+\s(KB|MB)", size.replace("\u00a0", " ")) and about, label
-    assert [r.th.a.get_text(strip=True) for r in groups["For the print shop"].select("tbody tr")] == \
+    assert [r.th.a.get_text(strip=True) for r in groups  # type: ignore[union-attr]
+           ["For the print shop"].select("tbody tr")] == \
         ["Digital Trends 2026, press PDF"]
 
 

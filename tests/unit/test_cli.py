@@ -50,7 +50,7 @@ def test_test_passes_everything_after_it_to_pytest(monkeypatch: pytest.MonkeyPat
     from folio import cli
 
     seen: list[list[str]] = []
-    monkeypatch.setattr(cli, "run_tests", lambda args: seen.append(args) or 0)
+    monkeypatch.setattr(cli, "run_tests", lambda args: len(seen.append(args) or []))  # type: ignore[func-returns-value]
     assert cli.main(["--plain", "test", "-k", "golden", "-x"]) == 0
     assert cli.main(["--project", str(cli.ROOT), "test", "tests/unit", "-q"]) == 0
     assert seen == [["-k", "golden", "-x"], ["tests/unit", "-q"]]
@@ -60,7 +60,7 @@ def test_several_editions_in_one_command(monkeypatch: pytest.MonkeyPatch) -> Non
     from folio import cli
 
     seen: list[object] = []
-    monkeypatch.setattr(cli, "run_build", lambda console, root, targets, strict, plain: seen.append(targets) or 0)
+    monkeypatch.setattr(cli, "run_build", lambda console, root, targets, strict, plain: len(seen.append(targets) or []))  # type: ignore[func-returns-value]
     assert cli.main(["--plain", "pdf", "epub"]) == 0
     assert seen == [("pdf", "epub")]
     assert cli.main(["--plain", "pdf", "nonsense"]) == 2
