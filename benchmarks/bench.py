@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,6 +119,20 @@ def pdf_only(roots: list[Path], runs: int) -> int:
     return 0
 
 
+def in_turns(on: Path, off: Path, target: str, runs: int, differ: Callable[[], None]) -> dict[str, list[tuple[float, float]]]:
+    """Cold `make_book.py <target>` in ``on`` ("with") and ``off`` ("without"), taking turns which goes
+    first; ``differ`` stops the benchmark if the two builds did not differ as they should."""
+    samples: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+    for run in range(runs):
+        print(f"run {run + 1} of {runs}", file=sys.stderr)
+        order = [("with", on), ("without", off)] if run % 2 == 0 else [("without", off), ("with", on)]
+        for name, project in order:
+            clean(project)
+            samples[name].append(timed(make_book(project, target), project))
+        differ()
+    return samples
+
+
 def page_quality_cost(runs: int) -> int:
     """Cold `make_book.py pdf` with the page-quality report and without it, in turns, in one run."""
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as tmp:
@@ -127,17 +142,12 @@ def page_quality_cost(runs: int) -> int:
         if not re.search(r"^page_quality:\n", book, flags=re.M):
             raise SystemExit("book.yaml has no page_quality section to switch off")
         (off / "book.yaml").write_text(re.sub(r"^page_quality:\n", "page_quality:\n  enabled: false\n", book, count=1, flags=re.M))
-        samples: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
-        for run in range(runs):
-            print(f"run {run + 1} of {runs}", file=sys.stderr)
-            order = [("with", on), ("without", off)] if run % 2 == 0 else [("without", off), ("with", on)]
-            for name, project in order:
-                clean(project)
-                samples[name].append(timed(make_book(project, "pdf"), project))
+        def differ() -> None:
             if not list((on / "output").glob("*-page-quality.json")):
                 raise SystemExit("the build with the report wrote no page-quality report")
             if list((off / "output").glob("*-page-quality.json")):
                 raise SystemExit("the build without the report still wrote one")
+        samples = in_turns(on, off, "pdf", runs, differ)
     with_report, without = median(samples["with"]), median(samples["without"])
     ratio = with_report[0] / without[0]
     print(f"\n{'figure':<54} {'median s':>9} {'peak MB':>8}")
@@ -164,15 +174,10 @@ def collection_cost(runs: int) -> int:
             if "offers" in edition:
                 edition["offers"] = [o for o in edition["offers"] if o not in COLLECTION]
         (off / "book.yaml").write_text(yaml.safe_dump(book, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        samples: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
-        for run in range(runs):
-            print(f"run {run + 1} of {runs}", file=sys.stderr)
-            order = [("with", on), ("without", off)] if run % 2 == 0 else [("without", off), ("with", on)]
-            for name, project in order:
-                clean(project)
-                samples[name].append(timed(make_book(project, "all"), project))
+        def differ() -> None:
             if not list((on / "output" / "collection").glob("*.pdf")) or (off / "output" / "collection").exists():
                 raise SystemExit("the two builds did not differ by the collection")
+        samples = in_turns(on, off, "all", runs, differ)
     with_it, without = median(samples["with"]), median(samples["without"])
     ratio = with_it[0] / without[0]
     print(f"\n{'figure':<54} {'median s':>9} {'peak MB':>8}")

@@ -563,7 +563,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
-    tables = {s.id: chartdata.data_table(s) for s in specs if f'src="figures/{s.id}.svg"' in "".join(bodies.values())}
+    html = "".join(bodies.values())       # only the charts its pages show (a public site shows fewer)
+    tables = {s.id: chartdata.data_table(s) for s in specs if f'src="figures/{s.id}.svg"' in html}
     data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
     offered_files = downloads(book, root / "output", files, kinds)

@@ -7,13 +7,11 @@ import gzip
 from pathlib import Path
 from typing import ClassVar
 
-import pytest
-
 from folio import blocks, leaks, web
 from folio.chapters import Chapter
 from folio.config import load_book
-from folio.errors import BuildError
 from folio.parts import held, parts
+from tests.unit.test_editions import problems
 
 
 def chapter(id_: str, kind: str, body: str = "", **meta: object) -> Chapter:
@@ -21,16 +19,6 @@ def chapter(id_: str, kind: str, body: str = "", **meta: object) -> Chapter:
 
 
 CHAPTERS = [chapter("intro", "front"), chapter("one", "theme"), chapter("two", "theme"), chapter("short", "summary")]
-
-
-def _edit(project: Path, old: str, new: str) -> list[str]:
-    book = project / "book.yaml"
-    text = book.read_text(encoding="utf-8")
-    assert old in text
-    book.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(BuildError) as caught:
-        load_book(project)
-    return [f.format().split("\n")[0] for f in caught.value.findings]
 
 
 def test_an_each_edition_makes_one_file_per_chapter_of_its_kind(sample_project: Path) -> None:
@@ -49,13 +37,13 @@ def test_an_each_edition_makes_one_file_per_chapter_of_its_kind(sample_project: 
 
 
 def test_output_names_and_kinds_are_checked(sample_project: Path) -> None:
-    found = _edit(sample_project, '    output: "{slug}.pdf"\n', '    output: "collection/{slug}-{id}.pdf"\n    kinds: [front, appendix]\n')
+    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "collection/{slug}-{id}.pdf"\n    kinds: [front, appendix]\n')
     assert any("M005 error: 'editions.pdf.output' has '{id}', which only an edition with 'each' can fill" in f for f in found), found
     assert any("'editions.pdf.kinds' names 'appendix', which is not a kind of chapter" in f for f in found), found
 
 
 def test_an_each_edition_must_name_its_files(sample_project: Path) -> None:
-    found = _edit(sample_project, '    output: "{slug}.pdf"\n', '    output: "{slug}.pdf"\n    each: theme\n')
+    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "{slug}.pdf"\n    each: theme\n')
     assert any("must name each file with '{id}'" in f for f in found), found
 
 
