@@ -82,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     valued = {"--project", "--kind", "--theme", "--port"}      # options followed by their value
     at = next((i for i, a in enumerate(argv) if not a.startswith("-") and (i == 0 or argv[i - 1] not in valued)), None)
     passed = argv[at + 1:] if at is not None and argv[at] == "test" else []
-    args = parser(known.project).parse_args(argv[:len(argv) - len(passed)])
-    args.args = args.args + passed
+    own = [a for a in passed if a == "--plain"]      # folio's own flag, which pytest does not have ('.ci/run')
+    args = parser(known.project).parse_args(argv[:len(argv) - len(passed)] + own)
+    args.args = args.args + [a for a in passed if a not in own]
     import signal
 
     from .safety import on_signal

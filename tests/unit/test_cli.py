@@ -53,7 +53,9 @@ def test_test_passes_everything_after_it_to_pytest(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(cli, "run_tests", lambda args: len(seen.append(args) or []))  # type: ignore[func-returns-value]
     assert cli.main(["--plain", "test", "-k", "golden", "-x"]) == 0
     assert cli.main(["--project", str(cli.ROOT), "test", "tests/unit", "-q"]) == 0
-    assert seen == [["-k", "golden", "-x"], ["tests/unit", "-q"]]
+    assert cli.main(["test", "--plain"]) == 0            # '.ci/run' writes folio's flag after 'test'
+    assert cli.main(["test", "--plain", "tests/e2e", "-x"]) == 0
+    assert seen == [["-k", "golden", "-x"], ["tests/unit", "-q"], [], ["tests/e2e", "-x"]]
 
 
 def test_several_editions_in_one_command(monkeypatch: pytest.MonkeyPatch) -> None:
