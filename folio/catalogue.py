@@ -126,6 +126,8 @@ _CODES = [
     # The public web edition (folio/leaks.py)
     Code("W001", "error", "A sentence of a members' chapter (audience: members) is in the public web edition.",
          "Keep members' text out of public chapters, generated blocks and figure captions, or make the chapter public."),
+    Code("W002", "error", "The web edition lists a judge's report that the judge did not write.",
+         "Run the build again with --debug; the edition's judge stopped before writing its report."),
     Code("E001", "error", "EPUBCheck reported an error."),
     Code("E002", "warning", "EPUBCheck reported a warning."),
     Code("P001", "error", "The contents page numbers do not match the pages where chapters start.",
@@ -146,6 +148,9 @@ _CODES = [
          "Keep the figure and caption together (break-inside: avoid on figure), or shorten the caption."),
     Code("P015", "warning", "Flow: a list's intro line is at the foot of a page, with the list (or all but one item) overleaf.",
          "Shorten the text before it, or rewrite the intro into the first item."),
+    Code("P016", "error", "Flow: a note is not at the foot of the page of its call, is printed twice, or is out of order.",
+         "Rewrap the paragraph with the call (a word more or less) or shorten the note; the layout moved the line "
+         "with the call, or ran out of room for the note."),
     Code("P020", "warning", "Navigation: a content page has no running head.",
          "Give the page's named page a @top-left/@top-right rule, or declare it in page_quality.no_running_head in book.yaml."),
     Code("P021", "warning", "Navigation: a content page has no page number.",

@@ -150,8 +150,9 @@ EDITION: dict[str, Field] = {
     "standalone": Field(bool, False, "PDF: a document of its own: its chapters are converted alone, so first "
                         "citations are in full and a Sources list of just what it cites ends it."),
     "layout": Field(str, False, "The page layout under layouts/ that assembles a PDF edition (default book.html.j2)."),
-    "audience": Field(str, False, "Site: public leaves out the text of members' chapters (audience: members); "
-                      "members (the default) holds everything.", choices=("public", "members")),
+    "audience": Field(str, False, "public leaves out members' chapters (audience: members): a PDF or EPUB holds "
+                      "only the others, a site shows each as its title, summary and members_notice; members (the "
+                      "default) holds everything.", choices=("public", "members")),
 }
 
 BOOK: dict[str, Field] = {
@@ -315,7 +316,7 @@ class Edition:
     each: str = ""                    # one file per chapter of this kind
     standalone: bool = False          # converted alone: its own notes and Sources list
     layout: str = "book.html.j2"
-    audience: str = "members"         # site: public leaves out members' chapters
+    audience: str = "members"         # public: no members' chapters (a site shows them as notices)
     part: str = ""                    # one file of an 'each' edition: its chapter's id
 
     def holds(self, kind: str) -> bool:
@@ -450,8 +451,7 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
                     hint="the judges of this format are " + (", ".join(JUDGES[fmt]) or "none"))
             for judge in spec.get("judges", []) if judge not in JUDGES[fmt]]
     for key, formats in (("colour", ("pdf",)), ("variant", ("pdf",)), ("offers", ("site",)), ("clear_print", ("pdf",)),
-                         ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",)),
-                         ("audience", ("site",))):
+                         ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",))):
         if key in spec and fmt not in formats and spec[key] not in ("srgb", False):
             out.append(finding("M005", shown, at(key), f"'editions.{name}.{key}' is only for {' and '.join(formats)} editions"))
     printer = spec.get("printer", data.get("printer", "default"))

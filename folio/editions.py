@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import time
 from collections.abc import Mapping
 from concurrent.futures import Executor, Future
@@ -105,9 +106,17 @@ def book_chapters(sources: Sources) -> list[Chapter]:
     return [c for c in sources.chapters if any(e.holds(c.kind) for e in together)]
 
 
+def document(sources: Sources, part: Edition) -> list[Chapter]:
+    """The chapters of one standalone file: what it holds, then a Sources list unless it holds one
+    (a chapter with pandoc's ``#refs`` block, such as the book's own Sources chapter)."""
+    chapters = held(sources, part)
+    has_refs = any("{#refs}" in c.body for c in chapters)
+    return chapters if has_refs else [*chapters, sources_chapter(sources.book)]
+
+
 def documents(sources: Sources, editions: list[Edition]) -> dict[str, list[Chapter]]:
-    """Each standalone file's stem -> the chapters pandoc converts for it alone, then its Sources."""
-    return {part.stem: [*held(sources, part), sources_chapter(sources.book)]
+    """Each standalone file's stem -> the chapters pandoc converts for it alone, with its Sources."""
+    return {part.stem: document(sources, part)
             for edition in editions for part in parts(sources, edition) if part.standalone}
 
 
@@ -168,9 +177,11 @@ def prepare(shared: Shared, edition: Edition) -> None:
     (css_dir / f"cover-motif-{edition.stylesheet}.svg").write_text(motif, encoding="utf-8")
     for part in parts(shared.sources, edition):
         bodies = shared.documents[part.stem] if part.standalone else shared.bodies
-        held_here = held(shared.sources, part) + ([sources_chapter(book)] if part.standalone else [])
+        held_here = document(shared.sources, part) if part.standalone else held(shared.sources, part)
+        left_out = [c for c in chapters if part.audience == "public" and c.meta.get("audience") == "members"]
         html = render.render_book(shared.env, book, held_here, bodies, view, f"css/{edition.css}", edition.layout,
-                                  render.theme_numbers(chapters))
+                                  render.theme_numbers(chapters), left_out)
+        html = render.unlink_absent(html, {c.id for c in chapters} - {c.id for c in held_here})
         html = images.place(html, shared.root, shared.build_dir, cmyk_profile=profile)
         (shared.build_dir / f"{part.stem}.html").write_text(html, encoding="utf-8")
 
@@ -337,16 +348,27 @@ class SiteJob(Job):
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         shared = self.shared
         staging = shared.build_dir / f"{self.edition.output}-staged"
-        self.site = threads.submit(web.build_site, shared.root, shared.book, held(shared.sources, self.edition), shared.inserts,
+        chapters = held(shared.sources, self.edition)
+        self.site = threads.submit(web.build_site, shared.root, shared.book, chapters, shared.inserts,
                                    shared.build_dir, staging, files or None, edition=self.edition)
         self.staging = staging
+        self.reports = web.pending_reports(web.offered(shared.book, self.edition, chapters), files or None)
 
     def finish(self) -> Outcome:
+        """The site, with the judges' reports it lists copied in: the jobs before it have finished."""
         try:
             self.outcome.findings += self.site.result()
         except BuildError as exc:
             self.outcome.findings += exc.findings
             return self.outcome
+        for report in self.reports:
+            name = report.file.rpartition("/")[2]
+            written = self.shared.build_dir / name
+            if not written.is_file():
+                self.outcome.findings.append(finding("W002", self.edition.output, 0,
+                                                     f"the site lists {report.file}, which its judge did not write"))
+                continue
+            shutil.copyfile(written, self.staging / "downloads" / name)
         self._stage("", self.staging, entry="index.html")
         return self.outcome
 

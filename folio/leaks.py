@@ -3,7 +3,8 @@
 The sentences come from the Markdown of every chapter whose front matter says ``audience:
 members`` (its text, not the title and introduction the public may see: ``web.PUBLIC_KEYS``).
 Every text file of the built site is searched (pages, scripts, stylesheets, SVG, CSV, JSON), and
-the search index too: Pagefind's files are gzip-compressed, so each is read decompressed. Text is
+the search index too: Pagefind's files are gzip-compressed, so each is read decompressed; a PDF
+offered for download is read as its text layer, an EPUB as the XHTML it holds. Text is
 compared after tags, entities, quotes and spacing are made the same, so a sentence is found
 however the page marks it up.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import gzip
 import html
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -55,9 +57,39 @@ def members_sentences(chapters: Sequence[Chapter]) -> dict[str, list[str]]:
     return {c.id: sentences(c) for c in chapters if c.meta.get("audience") == "members"}
 
 
+_SOFT_HYPHEN = re.compile("[\u00ad\u0002\ufffe]\\s*")        # a soft hyphen the layout broke a line at
+_LINE_END_HYPHEN = re.compile("(?<=[a-z])[-\u2010]\r?\n(?=[a-z])")   # a hyphen ending a line before a small letter
+
+
+def pdf_texts(path: Path) -> tuple[str, str]:
+    """A PDF's text layer twice: with its line-end hyphens taken out (a word hyphenated by the layout)
+    and kept (a compound such as 'well-known' broken at its own hyphen)."""
+    import pypdfium2  # type: ignore[import-untyped]
+
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        text = _SOFT_HYPHEN.sub("", "\n".join(page.get_textpage().get_text_range() for page in pdf))
+    finally:
+        pdf.close()
+    return _LINE_END_HYPHEN.sub("", text), _LINE_END_HYPHEN.sub("-", text)
+
+
+def epub_text(path: Path) -> str:
+    """The text of an EPUB's XHTML documents."""
+    with zipfile.ZipFile(path) as book:
+        return " ".join(book.read(n).decode("utf-8", errors="replace") for n in book.namelist()
+                        if n.endswith((".xhtml", ".html", ".ncx", ".opf")))
+
+
 def site_texts(folder: Path) -> Iterable[tuple[Path, str]]:
-    """Every text file of the site, and each Pagefind file decompressed, as normalised text."""
+    """Every text file of the site, each Pagefind file decompressed, and each PDF and EPUB, as normalised text."""
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix == ".pdf":
+            yield from ((path, normal(text)) for text in pdf_texts(path))
+            continue
+        if path.suffix == ".epub":
+            yield path, normal(epub_text(path))
+            continue
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
             try:
@@ -72,7 +104,7 @@ def site_texts(folder: Path) -> Iterable[tuple[Path, str]]:
 def leaks(folder: Path, chapters: Sequence[Chapter]) -> list[tuple[Path, str, str]]:
     """(file, chapter id, sentence) for each members' sentence found in the site in ``folder``."""
     wanted = [(cid, s, normal(s)) for cid, found in members_sentences(chapters).items() for s in found]
-    out = []
+    out: dict[tuple[Path, str, str], None] = {}        # a PDF is read twice: each leak once, in order
     for path, text in site_texts(folder):
-        out += [(path, cid, s) for cid, s, n in wanted if n in text]
-    return out
+        out |= {(path, cid, s): None for cid, s, n in wanted if n in text}
+    return list(out)

@@ -23,4 +23,5 @@ def held(edition: Edition, chapters: Sequence[Chapter]) -> list[Chapter]:
     """The chapters one file of the edition holds, in the book's order."""
     if edition.part:
         return [c for c in chapters if c.id == edition.part]
-    return [c for c in chapters if edition.holds(c.kind)]
+    public_file = edition.audience == "public" and edition.format != "site"   # a site shows them as notices
+    return [c for c in chapters if edition.holds(c.kind) and not (public_file and c.meta.get("audience") == "members")]

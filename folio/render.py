@@ -10,7 +10,7 @@ folder its figures come from. Autoescape is on, so front matter values reach the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,9 +110,10 @@ def trend_summaries(chapters: list[Chapter]) -> list[dict[str, Any]]:
 
 def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bodies: dict[str, str],
                 edition: Edition, stylesheet: str, layout: str = "book.html.j2",
-                numbers: dict[str, int] | None = None) -> str:
+                numbers: dict[str, int] | None = None, members_only: Sequence[Chapter] = ()) -> str:
     """The edition's HTML from ``layout``; ``numbers`` are the theme numbers of the whole book (by
-    default counted in ``chapters``), so a part printed alone keeps its "Trend 2 of 5"."""
+    default counted in ``chapters``), so a part printed alone keeps its "Trend 2 of 5"; ``members_only``
+    are the members' chapters a public file leaves out, which its contents names."""
     numbers = theme_numbers(chapters) if numbers is None else numbers
     quality = book.raw.get("page_quality")
     names = [str(n) for n in quality.get("names", [])] if isinstance(quality, dict) else []
@@ -125,11 +126,20 @@ def render_book(env: jinja2.Environment, book: Book, chapters: list[Chapter], bo
         filled[chapter.id] = protect_names(html, names) if edition.paged else html
     return env.get_template(layout).render(
         book=book, chapters=chapters, bodies=filled, numbers=numbers, edition=edition.name,
-        stylesheet=stylesheet, date_iso=book.date.isoformat(), tokens=edition.tokens,
+        stylesheet=stylesheet, date_iso=book.date.isoformat(), tokens=edition.tokens, members_only=members_only,
     )
 
 
 _TAG = re.compile(r"(<[^>]*>)")
+
+
+def unlink_absent(html: str, absent: set[str]) -> str:
+    """Links to chapters this document does not hold (a public file without the members' chapters)
+    become their text: the reader keeps the words, and no link points nowhere."""
+    if not absent:
+        return html
+    ids = "|".join(re.escape(i) for i in sorted(absent))
+    return re.sub(rf'<a href="#(?:{ids})"[^>]*>(.*?)</a>', r"\1", html, flags=re.S)
 
 
 def protect_names(html: str, names: list[str]) -> str:

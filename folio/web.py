@@ -79,6 +79,7 @@ class DownloadKind:
     about: str          # one line for the home page
     group: str = "members"    # members, print or public (download.group)
     part: str = ""      # the chapter of one file of an 'each' edition
+    report_of: str = ""  # a judge's report: the output file it reports on (written once that file is judged)
 
 
 GROUPS = {   # the downloads page's groups, in order: (heading, one line on who it is for)
@@ -101,7 +102,21 @@ def offered(book: Book, site: Edition, chapters: Sequence[Chapter] = ()) -> tupl
         for part in parts(edition, chapters):
             label = f"{titles[part.part]}, {d.label}" if part.part else d.label
             kinds.append(DownloadKind(name, part.output, label, d.format, d.mime, d.about, d.group, part.part))
+            if "preflight" in part.judges:
+                folder = part.output.rpartition("/")[0]
+                report = f"{folder}/{part.stem}-preflight.html".lstrip("/")
+                kinds.append(DownloadKind(name, report, f"{label}: preflight report", "HTML", "text/html",
+                                          PREFLIGHT_ABOUT, d.group, part.part, report_of=part.output))
     return tuple(kinds)
+
+
+PREFLIGHT_ABOUT = "The preflight report of the file above: each check, its limit and what was measured, page by page."
+
+
+def pending_reports(kinds: Sequence[DownloadKind], files: Mapping[str, Path] | None) -> list[DownloadKind]:
+    """The reports on files this run made: their judges write them after the site is built, so the
+    site's job copies them in when it finishes."""
+    return [k for k in kinds if k.report_of and files is not None and k.report_of in files]
 
 
 def site_edition(book: Book) -> Edition:
@@ -413,11 +428,16 @@ def downloads(book: Book, out_root: Path, files: Mapping[str, Path] | None,
     """The downloads that exist, with the file each is copied from (this run's, else the published
     one), its size and, for a PDF, its page count."""
     found = []
+    pending = pending_reports(kinds, files)
     for kind in kinds:
         source = (files or {}).get(kind.file, out_root / kind.file)
+        name = kind.file.rpartition("/")[2]
+        if kind in pending:        # written after the site: listed without a size, copied in at the end
+            found.append((Download(f"{book.title}, {kind.label}", kind.format, "–", f"downloads/{name}", kind.mime,
+                                   kind.about, kind.group, None, kind.part), source))
+            continue
         if not source.is_file():
             continue
-        name = kind.file.rpartition("/")[2]
         size = human_size(source.stat().st_size).replace(" ", "\u00a0")     # no line break inside "453 KB"
         found.append((Download(f"{book.title}, {kind.label}", kind.format, size, f"downloads/{name}", kind.mime, kind.about,
                                kind.group, page_count(source), kind.part), source))
@@ -578,7 +598,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
         temp.chmod(0o755)
         write_site(temp, env, colour, book, pages, [d for d, _ in offered_files], figure)
         for download, source in offered_files:
-            _copy(source, temp / download.href)
+            if source.is_file():        # a pending report is copied in by the site's job (pending_reports)
+                _copy(source, temp / download.href)
         for src, target in images.items():
             _copy((root / "chapters" / src).resolve(), temp / target)
         (temp / DATA_DIR).mkdir()

@@ -85,3 +85,23 @@ def test_the_guard_finds_a_members_sentence_in_any_file_even_compressed(tmp_path
     assert found == [("page.html", "one"), ("x.pf_fragment", "one")]
     public = chapter("two", "theme", "The secret plan has twelve careful steps.\n")
     assert leaks.leaks(site, [public]) == []      # only members' chapters are guarded
+
+
+def test_a_public_file_leaves_out_the_members_chapters_and_a_public_site_keeps_them(sample_project: Path) -> None:
+    import dataclasses
+
+    book = load_book(sample_project)
+    chapters = [chapter("intro", "front"), chapter("one", "theme", audience="members"), chapter("guide", "back")]
+    public_pdf = dataclasses.replace(book.editions["pdf"], audience="public")
+    assert [c.id for c in held(public_pdf, chapters)] == ["intro", "guide"]
+    assert [c.id for c in held(book.editions["pdf"], chapters)] == ["intro", "one", "guide"]
+    public_site = dataclasses.replace(book.editions["web"], audience="public")
+    assert [c.id for c in held(public_site, chapters)] == ["intro", "one", "guide"]     # shown as notices
+
+
+def test_links_to_chapters_a_file_leaves_out_become_their_text() -> None:
+    from folio import render
+
+    html = '<p><a href="#one">Trend 1</a>, <a href="#intro">the introduction</a> and <a href="#one" class="x">again</a>.</p>'
+    assert render.unlink_absent(html, {"one"}) == '<p>Trend 1, <a href="#intro">the introduction</a> and again.</p>'
+    assert render.unlink_absent(html, set()) == html
