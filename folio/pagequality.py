@@ -40,9 +40,9 @@ from typing import Any
 from .catalogue import finding
 from .errors import Finding
 
-CODES = frozenset({"P002", "P010", "P011", "P012", "P013", "P014", "P015", "P020", "P021", "P030", "P031",
+CODES = frozenset({"P002", "P010", "P011", "P012", "P013", "P014", "P015", "P016", "P020", "P021", "P030", "P031",
                    "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P050", "P051"})
-GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P015"), "Navigation": ("P020", "P021"),
+GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P015", "P016"), "Navigation": ("P020", "P021"),
           "Lines": ("P030", "P031", "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040"),
           "Type": ("P050", "P051")}
 
@@ -132,6 +132,8 @@ class Page:
     starts: set[str] = field(default_factory=set)       # classes of elements that start on this page
     first_block: Any = None        # outermost element that starts at the top of the page
     last_block: Any = None
+    calls: list[Any] = field(default_factory=list)     # the notes whose call (::footnote-call) is on the page
+    notes: list[Any] = field(default_factory=list)     # the notes in the page's footnote area, in order
 
 
 @dataclass
@@ -201,6 +203,9 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
         if region == "flow" and chapter and (not info.chapters or info.chapters[-1] != chapter):
             info.chapters.append(chapter)
         if isinstance(b, boxes.LineBox):
+            if region == "flow":
+                info.calls += [d.element for d in b.descendants() if isinstance(d, boxes.InlineBox)
+                               and str(d.element_tag).endswith("::footnote-call")]
             texts = [t for t in b.descendants() if isinstance(t, boxes.TextBox)]
             text = "".join(t.text for t in texts)
             if not text.strip():
@@ -237,6 +242,7 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
         elif isinstance(child, boxes.FootnoteAreaBox):
             if child.children:
                 info.footnote_height = float(child.margin_height())
+            info.notes += [getattr(note, "element", None) for note in child.children]
             walk(child, "footnote", info.chapters[-1] if info.chapters else "", None, (), frozenset(), [])
         elif isinstance(child, boxes.BlockBox) and not isinstance(child, boxes.FootnoteAreaBox):
             started: list[Any] = []
@@ -245,6 +251,11 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
             info.last_block = _last_leaf_block(child)
     # Footnote lines belong to the chapter of the page's last content, which walk() gave them already.
     return info
+
+
+def _note_text(note: Any) -> str:
+    text = " ".join("".join(note.itertext()).split()) if note is not None else ""
+    return _clip(text, 60)
 
 
 def _outermost_start(root: Any, element_pages: Mapping[int, list[int]], number: int) -> Any:
@@ -592,6 +603,27 @@ class _Judge:
                              f"{min(others)}", [li.text for li in cap_lines[:1]],
                              rect=self.line_rect(cap_lines[:3]) if cap_lines else None)
         self.list_intros(lines)
+        self.notes()
+
+    def notes(self) -> None:
+        """Each note on the page of its call, once, in the order of the calls (WeasyPrint 70 can move a
+        line to the next page and leave its note behind, or drop a note when the area is full)."""
+        placed: dict[int, int] = {}
+        for p in self.layout.pages:
+            chapter = p.chapters[-1] if p.chapters else ""
+            for note in p.notes:
+                if id(note) in placed:
+                    self.add("P016", p.number, chapter, f"note '{_note_text(note)}' is printed again (first on page "
+                             f"{placed[id(note)]})")
+                placed.setdefault(id(note), p.number)
+            called = [id(n) for n in p.calls]
+            missing = [n for n in p.calls if id(n) not in {id(m) for m in p.notes}]
+            for note in missing:
+                self.add("P016", p.number, chapter, f"the note '{_note_text(note)}' called on this page is not at its "
+                         "foot" + (f" (it is on page {placed[id(note)]})" if id(note) in placed else ""))
+            here = [id(n) for n in p.notes if id(n) in called]
+            if not missing and here != [c for c in called if c in here]:
+                self.add("P016", p.number, chapter, "the notes at the page's foot are not in the order of their calls")
 
     def labelled(self, number: int, title: str, exact: bool = False) -> bool:
         """Whether the page carries the continuation label of the box called ``title`` and 'continued',
