@@ -90,8 +90,9 @@ def _ids(text: str) -> set[str]:
 def test_one_page_per_chapter_with_landmarks(site: Path) -> None:
     pages = _pages(site)
     chapters = _chapters(site.parent.parent)
-    # One page per chapter, the home page, search, and the action plan (every "What you can do next").
-    assert sorted(pages) == sorted(["index.html", "search.html", "action-plan.html", *(f"{c['id']}.html" for c in chapters)])
+    # One page per chapter, the home page, search, downloads and the action plan (every "What you can do next").
+    assert sorted(pages) == sorted(["index.html", "search.html", "action-plan.html", "downloads.html",
+                                    *(f"{c['id']}.html" for c in chapters)])
     for name, text in pages.items():
         assert text.count("<h1") == 1, name
         assert '<a class="skip-link" href="#page-main">' in text, name
