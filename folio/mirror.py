@@ -11,7 +11,9 @@ verso is mirrored after layout:
 - a block that runs across both columns stays where it is, so it now spans the outer column;
 - a side-column float (a pull quote) moves to the outer column on the left.
 
-Only positions change: every line keeps its breaks, and the page count is the same.
+Only positions change: every line keeps its breaks, and the page count is the same. WeasyPrint
+places each box's background (tints, panels, cards) when it lays out the page, so a mirrored page's
+backgrounds are placed again after the move (``_place_backgrounds``), from the images already loaded.
 """
 
 from __future__ import annotations
@@ -56,6 +58,45 @@ def _place(box: Any, left: float, right: float, centre: float) -> None:
             _place(child, left, right, centre)
 
 
+def _boxes(box: Any) -> list[Any]:
+    out = [box]
+    for child in box.all_children() if hasattr(box, "all_children") else ():
+        out += _boxes(child)
+    return out
+
+
+def _place_backgrounds(page_box: Any) -> None:
+    """Place the page's backgrounds again where their boxes now are. The images are those of the
+    first layout (no file is read again); a box whose background WeasyPrint gave to the page's canvas
+    (the root's or body's) keeps none of its own."""
+    from weasyprint.draw.color import get_color
+    from weasyprint.layout.background import layout_box_backgrounds
+
+    images: dict[str, Any] = {}
+    canvas_owners = []
+    inner = [b for child in page_box.children for b in _boxes(child)]
+    for b in inner:
+        style = b.style
+        if b.background is not None:
+            for (kind, value), layer in zip(style["background_image"], b.background.layers, strict=False):
+                if kind == "url":
+                    images[value] = layer.image
+        elif get_color(style, "background_color").alpha > 0 or any(k == "url" for k, _ in style["background_image"]):
+            canvas_owners.append(b)
+        for attr, key in (("border_image", "border_image_source"), ("mask_border_image", "mask_border_source")):
+            kind, value = style[key]
+            if kind == "url":
+                images[value] = getattr(b, attr, None)
+
+    def loaded(url: str, orientation: Any = None) -> Any:
+        return images.get(url)
+
+    for child in page_box.children:
+        layout_box_backgrounds(page_box, child, loaded)
+    for b in canvas_owners:
+        b.background = None
+
+
 def mirror_versos(document: Any, skip_pages: tuple[str, ...] = ("cover", "pad")) -> int:
     """Mirror the grid of each verso of a laid-out WeasyPrint ``document`` (laid out as rectos:
     text column on the inside, side column on the outside) so that its side column is on the
@@ -74,5 +115,6 @@ def mirror_versos(document: Any, skip_pages: tuple[str, ...] = ("cover", "pad"))
                 child.translate(dx=2 * centre - left - right)
             else:
                 _place(child, left, right, centre)
+        _place_backgrounds(box)
         done += 1
     return done

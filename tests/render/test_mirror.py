@@ -75,3 +75,27 @@ def test_printed_addresses_break_only_after_a_slash() -> None:
 
     printed = printed_address("ico.org.uk/about-the-ico/what-we-do")
     assert printed == "ico.org.uk/\u200babout-\u2060the-\u2060ico/\u200bwhat-\u2060we-\u2060do"
+
+
+def _tint_x(page: Any, tag: str, css_class: str) -> tuple[float, float]:
+    """(border-box left, painted background left), in mm, of the first ``tag.css_class`` box on the page."""
+    box = next(b for b in page._page_box.descendants() if getattr(b, "element_tag", "") == tag
+               and css_class in (b.element.get("class") or "").split())
+    painted = box.background.layers[0].painting_area[0]
+    return float(box.border_box_x()) / mirror.MM, float(painted) / mirror.MM
+
+
+def test_a_tinted_box_keeps_its_tint_under_its_text_on_a_verso() -> None:
+    """WeasyPrint places backgrounds when it lays out a page; a box moved after that keeps its text
+    but left its tint at the recto position (design review 2026-12-02c, D1: case studies, action boxes
+    and opener cards on every press verso)."""
+    html = HTML.replace("</style>", ".tint { background: #eee; padding: 2mm; } .card { background: #ddd; width: 50mm; }"
+                        "</style>").replace('<p class="indent">', '<div class="tint"><p>Boxed.</p><div class="card">'
+                                            '<p>Card.</p></div></div><p class="indent">')
+    document = weasyprint.HTML(string=html).render()
+    mirror.mirror_versos(document)
+    verso = document.pages[1]
+    for tag, css_class in (("div", "tint"), ("div", "card"), ("div", "wide")):
+        box_x, painted_x = _tint_x(verso, tag, css_class)
+        assert painted_x == pytest.approx(box_x, abs=0.1), (css_class, box_x, painted_x)
+    assert round(_tint_x(verso, "div", "tint")[0]) == 70
