@@ -174,7 +174,13 @@ def test_the_leak_test_finds_a_planted_sentence(real_build: Built, tmp_path: Pat
 def test_the_public_site_offers_only_public_files(real_build: Built) -> None:
     root, _ = real_build
     public, members = root / "output" / "web-public", root / "output" / "web-members"
-    assert not (public / "downloads").exists() and not (public / "downloads.html").exists()
+    # Only the public PDF (the chapters without audience: members); it holds no members' chapter.
+    assert sorted(p.name for p in (public / "downloads").iterdir()) == [f"{SLUG}-public.pdf"]
+    with pikepdf.open(public / "downloads" / f"{SLUG}-public.pdf") as pdf, pdf.open_outline() as outline:
+        top = [item.title for item in outline.root]
+    assert "Foreword" in top and not {"Artificial intelligence", "Five trends summary"} & set(top), top
+    soup = BeautifulSoup((public / "downloads.html").read_text(encoding="utf-8"), "html.parser")
+    assert [s.h2.get_text(strip=True) for s in soup.select("section.downloads-group")] == ["For everyone"]  # type: ignore[union-attr]
     assert sorted(p.name for p in (public / "data").iterdir()) == ["timeline.csv"]     # the public chart only
     assert {f"{SLUG}.pdf", f"{SLUG}-five-trends-summary.pdf", f"{SLUG}-press.pdf",
             *(n.removeprefix("collection/") for n in COLLECTION)} <= {p.name for p in (members / "downloads").iterdir()}
@@ -186,23 +192,26 @@ def test_the_downloads_page_groups_every_file(real_build: Built) -> None:
     soup = BeautifulSoup((site / "downloads.html").read_text(encoding="utf-8"), "html.parser")
     groups = {s.h2.get_text(strip=True): s for s  # type: ignore[union-attr]
                in soup.select("section.downloads-group")}
-    assert list(groups) == ["For members", "For the print shop"]
+    assert list(groups) == ["For members", "For the print shop", "For everyone"]
     rows = {r.th.a.get_text(" ", strip=True):  # type: ignore[union-attr]
             [td.get_text(strip=True) for td in r.select("td")]
             for r in soup.select("tbody tr")}
     assert len(rows) == len(list((site / "downloads").iterdir()))
     for label, (fmt, size, pages, about) in rows.items():
-        assert fmt in ("PDF", "PDF/X-4", "EPUB"), label
+        assert fmt in ("PDF", "PDF/X-4", "EPUB", "HTML"), label
         link = soup.find("a", string=label)
         assert link is not None and (site / str(link["href"])).is_file(), label
         file = site / str(link["href"])
         if file.suffix == ".pdf":
             with pikepdf.open(file) as pdf:
                 assert pages == str(len(pdf.pages)), label
+        if file.suffix == ".html":      # the preflight report: written after the site, so no size is listed
+            assert "preflight" in file.name and size == "–" and (root / "output" / file.name).read_bytes() == file.read_bytes()
+            continue
         assert re.fullmatch(r"[\d,.]+\s(KB|MB)", size.replace("\u00a0", " ")) and about, label
     assert [r.th.a.get_text(strip=True) for r in groups  # type: ignore[union-attr]
            ["For the print shop"].select("tbody tr")] == \
-        ["Digital Trends 2026, press PDF"]
+        ["Digital Trends 2026, press PDF", "Digital Trends 2026, press PDF: preflight report"]
 
 
 # --- Both web editions in a browser: axe on every page, with and without scripts ----------------
