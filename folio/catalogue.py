@@ -52,19 +52,19 @@ _CODES = [
     Code("B002", "warning", "A chapter file is not listed in book.yaml, so it is not in the book.",
          "Add it to the chapters list in book.yaml, or delete it."),
     # Structure
-    Code("S001", "error", "A theme chapter must have level-2 sections Then, Now and Next, in that order.",
-         "Add the missing heading, for example a line '## Now'."),
+    Code("S001", "error", "A chapter lacks the level-2 sections its kind requires, in order (book.yaml: "
+         "content.kinds.<kind>.sections).", "Add the missing heading, for example a line '## Now'."),
     Code("S002", "error", "A level-1 heading in a chapter body; the build writes the chapter title itself.",
          "Use '##' for sections."),
     Code("S003", "error", "A heading skips a level.", "Go down one level at a time: ## then ###."),
-    Code("S004", "error", "A theme chapter lacks a required block (case-study, pull-quote or call-to-action).",
+    Code("S004", "error", "A chapter lacks a block its kind requires (book.yaml: content.kinds.<kind>.blocks).",
          "See 'Blocks' in docs/writing-chapters.md."),
     Code("S005", "warning", "A section has no text under its heading."),
     Code("S006", "error", "A fenced div is not closed.", "Add a line ':::' after the block."),
     Code("S008", "error", "Blocks are nested too deeply.", "Close a block before opening another."),
     Code("S009", "error", "The same id is used twice in the book, so links to it are ambiguous.", "Rename one of them."),
     Code("S007", "warning", "An unknown block class; the layouts do not style it.",
-         "Use case-study, pull-quote, key-facts or call-to-action."),
+         "Use one of the blocks book.yaml declares under content.blocks."),
     # Citations, links, images, raw HTML
     Code("C001", "error", "A citation key is not in the bibliography.",
          "Add an entry to assets/bibliography.yaml, or correct the key."),

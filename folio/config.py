@@ -40,24 +40,156 @@ def _type_name(t: TypeSpec) -> str:
     return names.get(t, t.__name__)
 
 
-THEMES = ("ai", "cyber", "data", "work", "inclusion")
-KINDS = ("front", "summary", "theme", "back")
+# --- The content model: the kinds of chapter and their front matter, declared in book.yaml ----------
 
-FRONT_MATTER: dict[str, Field] = {
+# folio's own front-matter keys; a book declares its others under content.keys.
+BASE_KEYS: dict[str, Field] = {
     "id": Field(str, True, "Unique id, lower case with hyphens; used for links and anchors."),
     "title": Field(str, True, "The chapter title; the build writes it as the chapter heading."),
-    "kind": Field(str, True, "front, summary (a short edition of its own), theme or back.", choices=KINDS),
+    "kind": Field(str, True, "The kind of chapter, one of the book's content.kinds."),
     "audience": Field(str, False, "Who may read the chapter: public (the default) or members. The public web "
                       "edition shows a members' chapter as its title, summary and how members read it.",
                       choices=("public", "members")),
     "summary": Field(str, False, "One sentence on what the chapter is about."),
-    "theme": Field(str, False, "Theme chapters: the colour key.", choices=THEMES),
-    "milestone_year": Field(int, False, "Theme chapters: the year of the 'look back' milestone."),
-    "milestone": Field(str, False, "Theme chapters: the 'look back' milestone, one sentence."),
-    "opportunity": Field(str, False, "Theme chapters: the 'leap forward' opportunity, one sentence."),
     "short_title": Field(str, False, "A shorter title for running heads and the contents."),
 }
-THEME_REQUIRED = ("theme", "milestone_year", "milestone", "opportunity", "summary")
+# The types a declared key may have; a 'colour' is one of the palette's theme keys.
+KEY_TYPES: dict[str, TypeSpec] = {"text": str, "integer": int, "number": (int, float), "boolean": bool,
+                                  "date": dt.date, "colour": str}
+KEY: dict[str, Field] = {
+    "type": Field(str, True, "text, integer, number, boolean, date or colour (a theme key of the palette).",
+                  choices=tuple(KEY_TYPES)),
+    "help": Field(str, True, "One line for editors: what the key holds (also the hint of its errors)."),
+    "example": Field((str, int, float), False, "The value new-chapter writes into a new chapter."),
+}
+KIND: dict[str, Field] = {
+    "help": Field(str, True, "One line for editors: what a chapter of this kind is."),
+    "required": Field(list, False, "The front-matter keys every chapter of this kind must have.", items=str),
+    "sections": Field(list, False, "The level-2 sections it must have, in this order (S001).", items=str),
+    "blocks": Field(list, False, "The blocks it must hold (S004).", items=str),
+    "numbered": Field(bool, False, "Numbered through the book (1, 2, ...): the contents, the openers and the "
+                      "layouts' 'numbers' count only the chapters of numbered kinds."),
+    "opener": Field(bool, False, "Opens with an opener (number, summary and the kind's keys) in the EPUB; the "
+                    "layouts test it as kinds[chapter.kind].opener."),
+    "label": Field(str, False, "Numbered kinds: how a chapter's number is written, with {n} and {count}: "
+                   "'Chapter {n} of {count}'."),
+}
+CONTENT: dict[str, Field] = {
+    "kinds": Field(dict, True, "The kinds of chapter, in order: name -> what a chapter of that kind must have.",
+                   values=KIND),
+    "keys": Field(dict, False, "The book's own front-matter keys, besides folio's (id, title, kind, audience, "
+                  "summary, short_title): name -> type and help.", values=KEY),
+    "blocks": Field(list, False, "The fenced blocks (::: name) chapters may use.", items=str),
+    "generated": Field(dict, False, "Blocks the build fills in: block name -> its Markdown template under layouts/."),
+    "default_kind": Field(str, False, "The kind new-chapter makes when --kind is not given (default the first)."),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of chapter, as book.yaml declares it under content.kinds."""
+
+    name: str
+    help: str = ""
+    required: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    numbered: bool = False
+    opener: bool = False
+    label: str = "{n}"
+
+
+@dataclass(frozen=True)
+class Content:
+    """The book's content model: its kinds of chapter, its front-matter keys, its blocks."""
+
+    kinds: Mapping[str, Kind] = field(default_factory=dict)     # empty: any kind, none with requirements
+    keys: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    blocks: tuple[str, ...] = ()
+    generated: Mapping[str, str] = field(default_factory=dict)
+    colours: tuple[str, ...] = ()                               # the palette's theme keys
+    default_kind: str = ""
+
+    def kind(self, name: str) -> Kind:
+        return self.kinds.get(name) or Kind(name)
+
+    def front_matter(self) -> dict[str, Field]:
+        """The front-matter schema: folio's keys, then the book's, 'kind' limited to its kinds."""
+        schema = dict(BASE_KEYS)
+        if self.kinds:
+            schema["kind"] = replace(schema["kind"], help=f"{', '.join(self.kinds)}.", choices=tuple(self.kinds))
+        for name, spec in self.keys.items():
+            colour = spec["type"] == "colour"
+            schema[name] = Field(KEY_TYPES[spec["type"]], False, str(spec["help"]),
+                                 choices=self.colours if colour and self.colours else ())
+        return schema
+
+    def text_keys(self) -> tuple[str, ...]:
+        """The front-matter keys whose values are text a reader sees."""
+        return ("title", "short_title", "summary", *(n for n, s in self.keys.items() if s["type"] == "text"))
+
+    def colour_key(self) -> str:
+        """The front-matter key that holds a chapter's colour (a palette theme key), or ''."""
+        return next((n for n, s in self.keys.items() if s["type"] == "colour"), "")
+
+
+PALETTE = Path("assets") / "data" / "palette.yaml"
+
+
+def palette_colours(root: Path) -> tuple[str, ...]:
+    """The theme keys of the book's palette (assets/data/palette.yaml), or () when it has none."""
+    try:
+        data, _, problems = yamlio.load((root / PALETTE).read_text(encoding="utf-8-sig"), str(PALETTE))
+    except (OSError, UnicodeDecodeError):
+        return ()
+    themes = data.get("themes") if isinstance(data, dict) and not problems else None
+    return tuple(str(k) for k in themes) if isinstance(themes, dict) else ()
+
+
+def _content_problems(data: dict[str, Any], lines: yamlio.Lines, shown: str) -> list[Finding]:
+    """What the schema cannot say about book.yaml's content model."""
+    content = data.get("content")
+    if not isinstance(content, dict):
+        return []
+    kinds, keys = content.get("kinds", {}), content.get("keys", {})
+    known_keys = (*BASE_KEYS, *keys)
+    out: list[Finding] = []
+
+    def bad(where: tuple[str, ...], message: str, hint: str | None = None) -> None:
+        out.append(finding("M005", shown, lines.get(("content", *where), 1), message, hint=hint))
+    for name, kind in kinds.items():
+        for i, key in enumerate(kind.get("required", [])):
+            if key not in known_keys:
+                bad(("kinds", name, "required", str(i)), f"'content.kinds.{name}.required' names '{key}', which is not a "
+                    "front-matter key", hint="declare it under content.keys")
+        for i, block in enumerate(kind.get("blocks", [])):
+            if block not in content.get("blocks", []):
+                bad(("kinds", name, "blocks", str(i)), f"'content.kinds.{name}.blocks' names '{block}', which is "
+                    "not under content.blocks")
+        if len(set(kind.get("sections", []))) != len(kind.get("sections", [])):
+            bad(("kinds", name, "sections"), f"'content.kinds.{name}.sections' names a section twice")
+        if "label" in kind and not kind.get("numbered"):
+            bad(("kinds", name, "label"), f"'content.kinds.{name}.label' is only for numbered kinds")
+    for name, template in content.get("generated", {}).items():
+        if not isinstance(template, str) or str(name) not in content.get("blocks", []):
+            bad(("generated", str(name)), f"'content.generated.{name}' must be a block of content.blocks and "
+                "the path of its template under layouts/")
+    if "default_kind" in content and content["default_kind"] not in kinds:
+        bad(("default_kind",), f"'content.default_kind' names '{content['default_kind']}', which is not a kind",
+            hint="the kinds are " + ", ".join(kinds))
+    return out
+
+
+def _content(root: Path, data: dict[str, Any]) -> Content:
+    spec = data.get("content", {})
+    kinds = {str(n): Kind(name=str(n), help=k["help"], required=tuple(k.get("required", ())),
+                          sections=tuple(k.get("sections", ())), blocks=tuple(k.get("blocks", ())),
+                          numbered=bool(k.get("numbered", False)), opener=bool(k.get("opener", False)),
+                          label=k.get("label", "{n}")) for n, k in spec.get("kinds", {}).items()}
+    return Content(kinds=kinds, keys=dict(spec.get("keys", {})), blocks=tuple(spec.get("blocks", ())),
+                   generated=dict(spec.get("generated", {})), colours=palette_colours(root),
+                   default_kind=spec.get("default_kind", next(iter(kinds), "")))
+
 
 PRINTER: dict[str, Field] = {
     "bleed_mm": Field((int, float), True, "Bleed on every side, in millimetres (3 is the UK norm)."),
@@ -146,7 +278,7 @@ EDITION: dict[str, Field] = {
     "kinds": Field(list, False, "The kinds of chapter the edition holds, in the book's order (default: every kind).",
                    items=str),
     "each": Field(str, False, "PDF: one file per chapter of this kind, each its own tagged document; 'output' "
-                  "names it with '{id}', the chapter's id.", choices=KINDS),
+                  "names it with '{id}', the chapter's id."),
     "standalone": Field(bool, False, "PDF: a document of its own: its chapters are converted alone, so first "
                         "citations are in full and a Sources list of just what it cites ends it."),
     "layout": Field(str, False, "The page layout under layouts/ that assembles a PDF edition (default book.html.j2)."),
@@ -172,6 +304,8 @@ BOOK: dict[str, Field] = {
     "bibliography": Field(str, True, "The CSL YAML bibliography, a path in assets/."),
     "csl": Field(str, True, "The CSL citation style, a path in assets/."),
     "chapters": Field(list, True, "The chapter files, in reading order.", items=str),
+    "content": Field(dict, False, "The content model: the kinds of chapter, their front matter, sections and "
+                     "blocks (docs/architecture.md, 'The content model').", children=CONTENT),
     "trim": Field(dict, False, "Trim size of the printed page.", children={
         "width_mm": Field((int, float), True, "Trim width in millimetres."),
         "height_mm": Field((int, float), True, "Trim height in millimetres."),
@@ -359,6 +493,7 @@ class Book:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)    # in book.yaml's order
     preview: str = ""                                            # the edition whose HTML is always assembled
+    content: Content = field(default_factory=Content)            # the kinds of chapter and their front matter
 
     @property
     def source_date_epoch(self) -> int:
@@ -437,8 +572,10 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
         out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must name each file with '{{id}}' "
                            "exactly when the edition has 'each'" if spec.get("each") else
                            f"'editions.{name}.output' has '{{id}}', which only an edition with 'each' can fill"))
-    out += [finding("M005", shown, at("kinds"), f"'editions.{name}.kinds' names '{kind}', which is not a kind of chapter",
-                    hint="the kinds are " + ", ".join(KINDS)) for kind in spec.get("kinds", []) if kind not in KINDS]
+    kinds = data.get("content", {}).get("kinds", {})
+    named = [("kinds", kind) for kind in spec.get("kinds", [])] + ([("each", spec["each"])] if "each" in spec else [])
+    out += [finding("M005", shown, at(key), f"'editions.{name}.{key}' names '{kind}', which is not a kind of chapter",
+                    hint="the kinds are " + ", ".join(kinds)) for key, kind in named if kinds and kind not in kinds]
     needed = ("stylesheet", "figures") if fmt == "pdf" else ("figures",)
     out += [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
             for key in needed if key not in spec]
@@ -537,6 +674,8 @@ def _read(root: Path, name: str) -> tuple[Path, str, dict[str, Any], yamlio.Line
     if not problems:
         problems = validate(data, BOOK, lines, shown)
     problems += _page_quality_editions(data, lines, shown)
+    if not problems:
+        problems += _content_problems(data, lines, shown)
     if problems:
         raise BuildError(problems)
     return path, shown, data, lines
@@ -580,4 +719,5 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
         large_print=LargePrint(**data.get("large_print", {})),
         raw=data, editions=editions,
         preview=data.get("preview") or next((n for n, e in editions.items() if e.paged), ""),
+        content=_content(root, data),
     )

@@ -311,9 +311,11 @@ class PdfJob(Job):
 class EpubJob(Job):
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         shared, root = self.shared, self.shared.root
-        job = epub.EpubJob(shared.book, held(shared.sources, self.edition), shared.inserts, shared.build_dir, self.target,
+        chapters = held(shared.sources, self.edition)
+        job = epub.EpubJob(shared.book, chapters, shared.inserts, shared.build_dir, self.target,
                            epub.font_files(root), a11y.epub_metadata(shared.sources),
-                           root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts")
+                           root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts",
+                           render.openers(shared.env, chapters))
         temp, warnings = epub.build(job)
         self.outcome.findings += warnings
         self.file = self._stage("", temp).temp

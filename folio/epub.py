@@ -6,7 +6,7 @@ import json
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -27,6 +27,7 @@ class EpubJob:
     accessibility: dict[str, list[str] | str]
     template: Path | None = None     # pandoc template for the XHTML pages (accessible cover page)
     fonts_dir: Path = Path("assets/fonts")   # for the raster cover
+    openers: Mapping[str, str] = field(default_factory=dict)   # chapter id -> its opener's Markdown
 
 
 # pandoc 3.9 drops <meta property> elements from --epub-metadata. It writes the schema.org
@@ -157,7 +158,8 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
             f"--resource-path={job.build_dir / 'epub'}:{job.build_dir}:{job.build_dir.parent.parent / 'chapters'}",
             *[f"--epub-embed-font={f}" for f in job.fonts]]
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
-    result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
+    result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts,
+                                                     openers=job.openers),
                         job.build_dir, env)
     specs = datafiles.load_figures(job.build_dir.parent.parent)[0]
     tables = {spec.id: chartdata.table_html(chartdata.data_table(spec)) for spec in specs}

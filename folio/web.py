@@ -521,15 +521,18 @@ def leak_findings(site: Path, chapters: Sequence[Chapter], pages: list[Page], ed
     return out
 
 
-PUBLIC_KEYS = ("id", "title", "short_title", "kind", "theme", "summary", "milestone_year", "milestone", "opportunity")
+# folio's own front-matter keys that introduce a chapter; every key the book declares (content.keys) is public too.
+PUBLIC_KEYS = ("id", "title", "short_title", "kind", "summary")
 
 
 def public_chapters(book: Book, chapters: Sequence[Chapter]) -> list[Chapter]:
     """The chapters as the public may read them: a members' chapter keeps its title and the front
-    matter that introduces it (PUBLIC_KEYS), and its text becomes book.yaml's members_notice."""
+    matter that introduces it (PUBLIC_KEYS and the book's content.keys), and its text becomes book.yaml's
+    members_notice."""
     notice = str(book.raw.get("members_notice", "This chapter is for members."))
+    public = (*PUBLIC_KEYS, *book.content.keys)
     return [c if c.meta.get("audience") != "members" else
-            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in PUBLIC_KEYS},
+            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in public},
                                 body=f"::: members-notice\n{notice}\n:::\n")
             for c in chapters]
 

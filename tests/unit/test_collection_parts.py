@@ -13,6 +13,8 @@ from folio.config import load_book
 from folio.parts import held, parts
 from tests.unit.test_editions import problems
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def chapter(id_: str, kind: str, body: str = "", **meta: object) -> Chapter:
     return Chapter(Path(f"chapters/{id_}.md"), f"chapters/{id_}.md", {"id": id_, "title": id_.title(), "kind": kind, **meta}, body, 5)
@@ -57,6 +59,7 @@ def test_the_blocks_a_summary_gathers() -> None:
 
 class _Book:
     raw: ClassVar[dict[str, str]] = {"members_notice": "For members only."}
+    content = load_book(ROOT).content
 
 
 def test_a_members_chapter_reaches_the_public_as_its_introduction_only() -> None:

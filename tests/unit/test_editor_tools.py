@@ -9,6 +9,7 @@ import pytest
 from folio import checks, cli
 from folio.build import read_sources
 from folio.chapters import read_chapter
+from folio.config import load_book
 from folio.docs import check_codes_markdown
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -56,7 +57,7 @@ def test_new_chapter_creates_a_valid_theme_chapter(sample_project: Path, capsys:
     path = sample_project / "chapters" / "04-open-data.md"
     assert path.exists()
     assert "  - 04-open-data.md" in (sample_project / "book.yaml").read_text()
-    chapter, problems = read_chapter(path, sample_project)
+    chapter, problems = read_chapter(path, sample_project, load_book(sample_project).content)
     assert problems == [] and chapter is not None
     assert chapter.kind == "theme" and chapter.id == "open-data"
     found = checks.check_structure(chapter)
