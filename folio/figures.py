@@ -878,7 +878,7 @@ def _draw_timeline(
             y += p.side * (2 * r + 1.5)
         dots.append((p.x, y))
     for m, p, block, top, (_, dot_y) in zip(milestones, placed, blocks, tops, dots, strict=True):
-        if m.theme == "ink":  # Socitm's own milestones: the anniversary gold
+        if m.theme == "ink":  # the publisher's own milestones (colour key ink): gold dots
             cv.circle(p.x, dot_y, 4.2, "gold", "ink", 1.0)
         else:
             cv.circle(p.x, dot_y, 3.4, m.theme, "paper", 1.0)

@@ -82,7 +82,7 @@ class DownloadKind:
 
 
 GROUPS = {   # the downloads page's groups, in order: (heading, one line on who it is for)
-    "members": ("For members", "The report and its collection, for Socitm members."),
+    "members": ("For members", "The report and its collection, for {publisher} members."),
     "print": ("For the print shop", "Files to send to press unchanged."),
     "public": ("For everyone", "Files anyone may read and share."),
 }
@@ -499,7 +499,8 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
     (target / "search.html").write_text(search_page, encoding="utf-8")
     if offered:
-        listing = env.get_template("web/downloads.html.j2").render(**common, current=DOWNLOADS, groups=GROUPS)
+        listing = env.get_template("web/downloads.html.j2").render(**common, current=DOWNLOADS,
+                                                                         groups=groups(book))
         (target / DOWNLOADS).write_text(listing, encoding="utf-8")
     if common["action_plan"]:
         plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions)
@@ -523,6 +524,11 @@ def leak_findings(site: Path, chapters: Sequence[Chapter], pages: list[Page], ed
 
 # folio's own front-matter keys that introduce a chapter; every key the book declares (content.keys) is public too.
 PUBLIC_KEYS = ("id", "title", "short_title", "kind", "summary")
+
+
+def groups(book: Book) -> dict[str, tuple[str, str]]:
+    """GROUPS with the book's publisher filled in."""
+    return {name: (heading, line.format(publisher=book.publisher)) for name, (heading, line) in GROUPS.items()}
 
 
 def public_chapters(book: Book, chapters: Sequence[Chapter]) -> list[Chapter]:
