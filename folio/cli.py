@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 from .docs import check_codes_markdown
 from .errors import Finding
 
-ROOT = Path(__file__).resolve().parent.parent
+_SOURCE = Path(__file__).resolve().parent.parent
+# The project folder: the checkout folio runs from (make_book.py), or, for an installed folio, the current one.
+ROOT = _SOURCE if (_SOURCE / "book.yaml").is_file() else Path.cwd()
 COMMANDS = {
     "all": "build every edition book.yaml declares",
     "check": "check the sources without rendering anything",
