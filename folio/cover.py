@@ -77,16 +77,13 @@ def rasterise(svg: str, fonts_dir: Path) -> bytes:
     return out.getvalue()
 
 
-# --- Trend icons ---------------------------------------------------------------------------
-# One line drawing per trend in assets/icons/<theme>.svg (drawn for this project; licence and
-# provenance in assets/icons/README.md), stroked in ``currentColor``. The layouts place them as
-# CSS backgrounds in the edition's own colour (sRGB, or device-cmyk() for press), so they are
-# decoration, never content: the text beside them names the trend.
-
-ICONS = Path(__file__).resolve().parent.parent / "assets" / "icons"
+# --- Theme icons ---------------------------------------------------------------------------
+# One line drawing per theme of the palette in the book's assets/icons/<theme>.svg, stroked in
+# ``currentColor``. The layouts place them as CSS backgrounds in the edition's own colour (sRGB, or
+# device-cmyk() for press), so they are decoration, never content: the text beside them names it.
 
 
-def icon_svg(theme: str, colour: str, icons: Path = ICONS) -> str:
+def icon_svg(theme: str, colour: str, icons: Path) -> str:
     """The icon for ``theme`` with every stroke and fill in ``colour``."""
     path = icons / f"{theme}.svg"
     if not path.is_file():
@@ -94,8 +91,8 @@ def icon_svg(theme: str, colour: str, icons: Path = ICONS) -> str:
     return path.read_text(encoding="utf-8").replace("currentColor", colour).strip()
 
 
-def icon_uri(theme: str, colour: str) -> str:
+def icon_uri(theme: str, colour: str, icons: Path) -> str:
     """The icon as a ``data:`` URL, for ``background-image: url(...)`` in a stylesheet."""
     import base64
 
-    return "data:image/svg+xml;base64," + base64.b64encode(icon_svg(theme, colour).encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(icon_svg(theme, colour, icons).encode("utf-8")).decode("ascii")

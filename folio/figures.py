@@ -62,6 +62,8 @@ from xml.sax.saxutils import escape
 
 import yaml
 
+from . import config
+
 ColourFn = Callable[[str], str]
 
 __all__ = [
@@ -77,9 +79,8 @@ __all__ = [
     "write_figures",
 ]
 
-THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
 PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
-COLOUR_KEYS = PALETTE_KEYS + THEME_KEYS
+COLOUR_KEYS = PALETTE_KEYS      # and the theme keys of the book's palette (FigureSpec.themes)
 KINDS = ("bars", "hbars", "grouped-bars", "timeline")
 _LIGHT = ("rule", "tint", "paper", "gold")  # fills that need an outline to stand out on paper
 
@@ -244,6 +245,7 @@ class FigureSpec:
     source: str
     theme: str
     data: dict[str, Any]
+    themes: tuple[str, ...] = ()    # the theme keys of the book's palette, which its colours may name
 
     @property
     def kind(self) -> str:
@@ -286,8 +288,9 @@ class _Milestone:
 class _Reader:
     """Typed access to YAML mappings; every error names the file (or figure) and the key."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, themes: tuple[str, ...] = ()) -> None:
         self.where = where
+        self.themes = themes     # the palette's theme keys
 
     def fail(self, key: str, problem: str) -> ValueError:
         return ValueError(f"{self.where}: key '{key}': {problem}")
@@ -338,7 +341,8 @@ class _Reader:
             raise self.fail(_join(key, name), f"expected a non-empty list, got {_type(value)}")
         return value
 
-    def colour_key(self, value: object, key: str, allowed: Sequence[str] = COLOUR_KEYS) -> str:
+    def colour_key(self, value: object, key: str, allowed: Sequence[str] | None = None) -> str:
+        allowed = (*COLOUR_KEYS, *self.themes) if allowed is None else allowed
         if not isinstance(value, str) or value not in allowed:
             raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
         return value
@@ -363,7 +367,7 @@ def _load_one(path: Path) -> FigureSpec:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise ValueError(f"{where}: not valid YAML: {err}") from err
-    r = _Reader(where)
+    r = _Reader(where, config.palette_colours(path.parent.parent.parent.parent))   # <root>/assets/data/figures/
     if not isinstance(raw, Mapping):
         raise r.fail("(top level)", f"expected a mapping, got {_type(raw)}")
     kind = r.string(raw, "kind", "")
@@ -390,8 +394,9 @@ def _load_one(path: Path) -> FigureSpec:
         alt=" ".join(r.string(m, "alt", "").split()),
         cite=cite,
         source=" ".join(r.string(m, "source", "").split()),
-        theme=r.colour_key(m.get("theme"), "theme", ("ink", *THEME_KEYS)),
+        theme=r.colour_key(m.get("theme"), "theme", ("ink", *r.themes)),
         data=data,
+        themes=r.themes,
     )
     _parse(spec, where)  # check the kind's own keys now, not at render time
     return spec
@@ -421,7 +426,7 @@ def _parse_bars(r: _Reader, data: Mapping[str, Any], theme: str) -> list[_Bar]:
 
 def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
     """Check ``spec.data`` for its kind; return the kind and its typed content."""
-    r = _Reader(where)
+    r = _Reader(where, spec.themes)
     data = spec.data
     kind = data.get("kind")
     if kind not in KINDS:
@@ -461,7 +466,7 @@ def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
     for i, item in enumerate(r.items(data, "legend", "")):
         key = f"legend[{i}]"
         e = r.mapping(item, key, ("key", "label"))
-        legend.append((r.colour_key(e["key"], f"{key}.key", ("ink", *THEME_KEYS)), r.string(e, "label", key)))
+        legend.append((r.colour_key(e["key"], f"{key}.key", ("ink", *r.themes)), r.string(e, "label", key)))
     milestones = []
     for i, item in enumerate(r.items(data, "milestones", "")):
         key = f"milestones[{i}]"
@@ -471,7 +476,7 @@ def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
             _Milestone(
                 year=r.integer(e["year"], f"{key}.year", start, end),
                 month=month,
-                theme=r.colour_key(e["theme"], f"{key}.theme", ("ink", *THEME_KEYS)),
+                theme=r.colour_key(e["theme"], f"{key}.theme", ("ink", *r.themes)),
                 text=r.string(e, "text", key),
             )
         )

@@ -66,7 +66,8 @@ def environment(root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["icon"] = cover.icon_uri   # icon(theme, colour): a trend icon as a data: URL
+    icons = root / "assets" / "icons"      # icon(theme, colour): the book's icon of a theme as a data: URL
+    env.globals["icon"] = lambda theme, colour: cover.icon_uri(str(theme), str(colour), icons)
     env.filters["md"] = lambda value: markupsafe.Markup(markdown_text(str(value)))   # front matter as literal Markdown
     return env
 

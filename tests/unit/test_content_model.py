@@ -38,12 +38,17 @@ content:
 def project(tmp_path: Path, model: str = MODEL) -> Path:
     """A copy of the sample book's book.yaml with ``model`` in place of its content model."""
     text = (ROOT / "tests" / "sample_book" / "book.yaml").read_text(encoding="utf-8")
-    start, end = text.index("\ncontent:\n"), text.index("\n# Six editions")
+    start, end = text.index("\n# Its own content model"), text.index("\n# Six editions")
     (tmp_path / "book.yaml").write_text(text[:start] + model + text[end:], encoding="utf-8")
     (tmp_path / "assets" / "data").mkdir(parents=True, exist_ok=True)
     (tmp_path / "assets" / "data" / "palette.yaml").write_text("themes: {teal: '#00607A', plum: '#5B2A86'}\n")
     (tmp_path / "chapters").mkdir(exist_ok=True)
     return tmp_path
+
+
+def line(root: Path, text: str) -> int:
+    """The line of book.yaml that holds ``text``."""
+    return next(i for i, row in enumerate((root / "book.yaml").read_text().split("\n"), 1) if text in row)
 
 
 def messages(tmp_path: Path, model: str) -> list[str]:
@@ -89,21 +94,26 @@ def test_sections_and_blocks_come_from_the_kind(tmp_path: Path) -> None:
 def test_book_yaml_content_errors_have_lines(tmp_path: Path) -> None:
     model = MODEL.replace("      numbered: true\n", "      numberd: true\n").replace("[colour, owner, year]", "[colour, owner, when]")
     found = messages(tmp_path, model)
-    assert found[0].startswith("book.yaml:36: M004 error: unknown key 'content.kinds.essay.numberd'"), found
+    at = line(tmp_path, "numberd")
+    assert found[0].startswith(f"book.yaml:{at}: M004 error: unknown key 'content.kinds.essay.numberd'"), found
     model = MODEL.replace("[colour, owner, year]", "[colour, owner, when]").replace("blocks: [aside]\n      numbered",
                                                                                    "blocks: [note]\n      numbered")
-    assert messages(tmp_path, model) == [
-        "book.yaml:33: M005 error: 'content.kinds.essay.required' names 'when', which is not a front-matter key",
-        "book.yaml:35: M005 error: 'content.kinds.essay.blocks' names 'note', which is not under content.blocks",
+    found = messages(tmp_path, model)
+    assert found == [
+        f"book.yaml:{line(tmp_path, 'required:')}: M005 error: 'content.kinds.essay.required' names 'when', which is not "
+        "a front-matter key",
+        f"book.yaml:{line(tmp_path, 'blocks: [note]')}: M005 error: 'content.kinds.essay.blocks' names 'note', which is "
+        "not under content.blocks",
     ]
-    assert messages(tmp_path, MODEL.replace("      numbered: true\n", "")) == [
-        "book.yaml:37: M005 error: 'content.kinds.essay.label' is only for numbered kinds"]
+    found = messages(tmp_path, MODEL.replace("      numbered: true\n", ""))
+    assert found == [f"book.yaml:{line(tmp_path, 'label:')}: M005 error: 'content.kinds.essay.label' is only for numbered kinds"]
 
 
 def test_the_default_kind_must_be_declared(tmp_path: Path) -> None:
     model = MODEL + "  default_kind: essays\n"
-    assert messages(tmp_path, model) == [
-        "book.yaml:41: M005 error: 'content.default_kind' names 'essays', which is not a kind"]
+    found = messages(tmp_path, model)
+    assert found == [f"book.yaml:{line(tmp_path, 'default_kind')}: M005 error: 'content.default_kind' names 'essays', "
+                     "which is not a kind"]
 
 
 def test_the_cli_offers_the_declared_kinds(tmp_path: Path) -> None:

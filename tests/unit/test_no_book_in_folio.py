@@ -28,8 +28,7 @@ KNOWN: tuple[str, ...] = (
     "folio/a11y.py:",     # the large-print typeface's name and its Regular file, for the statement's claims
     "folio/cover.py:",    # the raster EPUB cover paints with the Inter files (weights 400-800)
     "folio/epub.py:",     # font_files(): the Inter and Source Serif 4 faces the EPUB embeds
-    "folio/figures.py:",  # the Inter advance-width table and default family, the large-print face, and
-    #                       THEME_KEYS (a figure's colour keys; should be the palette's themes)
+    "folio/figures.py:",  # the Inter advance-width table and default family, and the large-print face
     "folio/web.py:",      # FONT_DIRS: the font folders the site copies
 )
 
