@@ -48,7 +48,8 @@ _CODES = [
     Code("M005", "error", "A value has the wrong type or is not one of the allowed values."),
     Code("M006", "error", "Two chapters have the same id.", "Every chapter needs its own id."),
     # book.yaml
-    Code("B001", "error", "A chapter listed in book.yaml does not exist.", "Check the file name under chapters/."),
+    Code("B001", "error", "A file book.yaml names (a chapter, an edition's font) does not exist.",
+         "Check the file name under chapters/ (or assets/fonts/)."),
     Code("B002", "warning", "A chapter file is not listed in book.yaml, so it is not in the book.",
          "Add it to the chapters list in book.yaml, or delete it."),
     # Structure

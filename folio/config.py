@@ -236,11 +236,13 @@ NOT_INHERITED = ("extends", "description", "output", "download")
 FIGURES: dict[str, Field] = {
     "folder": Field(str, True, "Where the edition's figures are drawn, under output/build/ (editions may share one)."),
     "style": Field(str, False, "text (labels in 'font'), large-print (redrawn at the text column's width in the "
-                   "large-print typeface, nothing under large_print.min_text_pt) or outlined (labels drawn as "
-                   "outlines of 'outline_fonts', for readers that cannot reach the fonts).",
+                   "large-print typeface 'font', nothing under large_print.min_text_pt) or outlined (labels drawn as "
+                   "outlines of 'font_files', for readers that cannot reach the fonts).",
                    choices=("text", "large-print", "outlined")),
-    "font": Field(str, False, "text and outlined styles: the labels' font family."),
-    "outline_fonts": Field(list, False, "outlined style: the regular and bold font files, under assets/fonts/.", items=str),
+    "font": Field(str, False, "The labels' font family (large-print style: the large-print typeface)."),
+    "font_files": Field(list, False, "large-print and outlined styles: the regular and bold files of 'font', under "
+                        "assets/fonts/ (large print measures its labels with them; outlined draws them as outlines).",
+                        items=str),
 }
 DOWNLOAD: dict[str, Field] = {
     "label": Field(str, True, "What the file is, after the title in the download list: 'accessible PDF'."),
@@ -284,6 +286,10 @@ EDITION: dict[str, Field] = {
     "layout": Field(str, False, "The page layout under layouts/ that assembles a PDF edition (default book.html.j2)."),
     "audience": Field(str, False, "Site: public leaves out the text of members' chapters (audience: members); "
                       "members (the default) holds everything.", choices=("public", "members")),
+    "fonts": Field(list, False, "Under assets/fonts/: EPUB: the font files it embeds, in order; site: the font "
+                   "folders it copies whole, with their licences.", items=str),
+    "cover_fonts": Field(list, False, "EPUB: the font files its raster (PNG) cover is painted with, under "
+                         "assets/fonts/, one per weight the cover uses (each file's weight is read from it).", items=str),
 }
 
 BOOK: dict[str, Field] = {
@@ -411,7 +417,7 @@ class FigureStyle:
     folder: str                       # under output/build/
     style: str = "text"               # text, large-print or outlined
     font: str = ""
-    outline_fonts: tuple[Path, ...] = ()
+    font_files: tuple[Path, ...] = ()  # regular and bold, for the large-print and outlined styles
 
 
 @dataclass(frozen=True)
@@ -451,6 +457,8 @@ class Edition:
     layout: str = "book.html.j2"
     audience: str = "members"         # site: public leaves out members' chapters
     part: str = ""                    # one file of an 'each' edition: its chapter's id
+    fonts: tuple[Path, ...] = ()      # EPUB: the files it embeds; site: the folders it copies
+    cover_fonts: tuple[Path, ...] = ()   # EPUB: the files of its raster cover
 
     def holds(self, kind: str) -> bool:
         """Whether the edition holds chapters of this kind."""
@@ -508,20 +516,24 @@ DEFAULT_PRINTER = {"bleed_mm": 3, "crop_marks": False, "output_intent": "assets/
 def contained_paths(root: Path, shown: str, data: dict[str, Any], lines: yamlio.Lines, printer: str) -> list[Finding]:
     """Every path book.yaml names must stay, after symlinks, inside its folder: chapters in
     chapters/, the bibliography, the CSL style and the printers' ICC profiles in assets/, the
-    editions' outline fonts in assets/fonts/."""
+    editions' fonts in assets/fonts/."""
     named: list[tuple[tuple[str, ...], str, str]] = [(("chapters", str(i)), c, "chapters") for i, c in enumerate(data["chapters"])]
     named += [((key,), data[key], "assets") for key in ("bibliography", "csl")]
     for name, profile in data.get("printers", {}).items():
         if "output_intent" in profile:
             named.append((("printers", name, "output_intent"), profile["output_intent"], "assets"))
     for name, spec in data.get("editions", {}).items():
-        fonts = spec.get("figures", {}).get("outline_fonts", [])
-        named += [(("editions", name, "figures", "outline_fonts", str(i)), f, "assets/fonts") for i, f in enumerate(fonts)]
+        lists = {("figures", "font_files"): spec.get("figures", {}).get("font_files", []),
+                 ("fonts",): spec.get("fonts", []), ("cover_fonts",): spec.get("cover_fonts", [])}
+        named += [(("editions", name, *where, str(i)), f, "assets/fonts") for where, fonts in lists.items()
+                  for i, f in enumerate(fonts)]
     out: list[Finding] = []
     for where, written, folder in named:
         base = {"chapters": root / "chapters", "editions": root / "assets" / "fonts"}.get(where[0], root)
         if not written.strip() or not safety.inside(base / written, root / folder):
             out.append(finding("F007", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not inside {folder}/"))
+        elif folder == "assets/fonts" and not (base / written).exists():
+            out.append(finding("B001", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not in assets/fonts/"))
     return out
 
 
@@ -580,15 +592,18 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
     out += [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
             for key in needed if key not in spec]
     figures = spec.get("figures", {})
-    if figures.get("style") == "outlined" and len(figures.get("outline_fonts", [])) != 2:
-        out.append(finding("M005", shown, at("figures"), f"'editions.{name}.figures.outline_fonts' must name two "
-                           "font files, regular then bold, for the outlined style"))
+    if figures.get("style") in ("outlined", "large-print") and len(figures.get("font_files", [])) != 2:
+        out.append(finding("M005", shown, at("figures"), f"'editions.{name}.figures.font_files' must name two "
+                           f"font files, regular then bold, for the {figures['style']} style"))
+    if figures.get("style") == "large-print" and not figures.get("font"):
+        out.append(finding("M003", shown, at("figures"), f"required key 'editions.{name}.figures.font' is missing",
+                           hint="the large-print style draws its labels in this family"))
     out += [finding("M005", shown, at("judges"), f"'editions.{name}.judges': {fmt} editions have no judge '{judge}'",
                     hint="the judges of this format are " + (", ".join(JUDGES[fmt]) or "none"))
             for judge in spec.get("judges", []) if judge not in JUDGES[fmt]]
     for key, formats in (("colour", ("pdf",)), ("variant", ("pdf",)), ("offers", ("site",)), ("clear_print", ("pdf",)),
                          ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",)),
-                         ("audience", ("site",))):
+                         ("audience", ("site",)), ("fonts", ("epub", "site")), ("cover_fonts", ("epub",))):
         if key in spec and fmt not in formats and spec[key] not in ("srgb", False):
             out.append(finding("M005", shown, at(key), f"'editions.{name}.{key}' is only for {' and '.join(formats)} editions"))
     printer = spec.get("printer", data.get("printer", "default"))
@@ -632,12 +647,18 @@ def _edition(root: Path, name: str, spec: dict[str, Any], slug: str, printers: d
         clear_print=bool(spec.get("clear_print", False)),
         figures=None if figures is None else FigureStyle(
             folder=figures["folder"], style=figures.get("style", "text"), font=figures.get("font", ""),
-            outline_fonts=tuple(root / "assets" / "fonts" / f for f in figures.get("outline_fonts", []))),
+            font_files=fonts_at(root, figures.get("font_files", []))),
         judges=tuple(spec.get("judges", [])), download=None if download is None else Download(**download),
         offers=tuple(spec.get("offers", [])), cost=float(spec.get("cost", 1.0)),
         trim_mm=(float(spec["trim"]["width_mm"]), float(spec["trim"]["height_mm"])) if "trim" in spec else None,
         kinds=tuple(spec.get("kinds", [])), each=spec.get("each", ""), standalone=bool(spec.get("standalone", False)),
-        layout=spec.get("layout", "book.html.j2"), audience=spec.get("audience", "members"))
+        layout=spec.get("layout", "book.html.j2"), audience=spec.get("audience", "members"),
+        fonts=fonts_at(root, spec.get("fonts", [])), cover_fonts=fonts_at(root, spec.get("cover_fonts", [])))
+
+
+def fonts_at(root: Path, names: list[str]) -> tuple[Path, ...]:
+    """Font files (or folders) named under assets/fonts/."""
+    return tuple(root / "assets" / "fonts" / n for n in names)
 
 
 def _printer(root: Path, name: str, p: dict[str, Any]) -> Printer:

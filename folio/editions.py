@@ -120,7 +120,8 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
         style = edition.figures
         if edition.format == "site":   # phone-width drawings, which the site shows below 38em
             figures.write_figures(shared.sources.figure_specs, shared.build_dir / "figures-narrow", shared.colour(edition),
-                                  figures.narrow_style(), width=figures.NARROW_WIDTH)
+                                  figures.narrow_style((style.font if style else "") or "sans-serif"),
+                                  width=figures.NARROW_WIDTH)
         if style is None or style.folder in drawn:
             continue
         drawn.add(style.folder)
@@ -129,12 +130,13 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
         if style.style == "large-print":
             # Redrawn, not scaled: at the column's width (1 unit = 1 pt as printed), in the large-print
             # typeface, with no label under the edition's minimum size, stacked bars and a vertical timeline.
-            text = figures.large_print_style(shared.root / "assets" / "fonts", shared.book.large_print.min_text_pt)
+            regular, bold = style.font_files
+            text = figures.large_print_style(style.font, (regular, bold), shared.book.large_print.min_text_pt)
             width = ((edition.trim_mm or shared.book.trim_mm)[0] - PAGE_MARGINS_MM) * 72 / 25.4
         elif style.style == "outlined":
             # Charts that are <img> pictures (EPUB) cannot reach the book's fonts: outline their text.
-            regular, bold = style.outline_fonts
-            text = figures.TextStyle(fonts=(regular, bold), outline=True)
+            regular, bold = style.font_files
+            text = figures.TextStyle(family=style.font or "sans-serif", fonts=(regular, bold), outline=True)
         figures.write_figures(shared.sources.figure_specs, shared.build_dir / style.folder, shared.colour(edition),
                               text, width=width)
 
@@ -313,8 +315,8 @@ class EpubJob(Job):
         shared, root = self.shared, self.shared.root
         chapters = held(shared.sources, self.edition)
         job = epub.EpubJob(shared.book, chapters, shared.inserts, shared.build_dir, self.target,
-                           epub.font_files(root), a11y.epub_metadata(shared.sources),
-                           root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts",
+                           list(self.edition.fonts), a11y.epub_metadata(shared.sources),
+                           root / "layouts" / "epub-page.xhtml", self.edition.cover_fonts,
                            render.openers(shared.env, chapters))
         temp, warnings = epub.build(job)
         self.outcome.findings += warnings

@@ -26,7 +26,7 @@ class EpubJob:
     fonts: list[Path]
     accessibility: dict[str, list[str] | str]
     template: Path | None = None     # pandoc template for the XHTML pages (accessible cover page)
-    fonts_dir: Path = Path("assets/fonts")   # for the raster cover
+    cover_fonts: tuple[Path, ...] = ()   # the raster cover's font files (book.yaml: cover_fonts)
     openers: Mapping[str, str] = field(default_factory=dict)   # chapter id -> its opener's Markdown
 
 
@@ -140,7 +140,7 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     a11y_meta.write_text(a11y_metadata_file(job.accessibility), encoding="utf-8")
     temp = publish.temp_path(job.target)
     cover_png = job.build_dir / "cover.png"
-    png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.fonts_dir)
+    png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.cover_fonts)
     if not cover_png.exists() or cover_png.read_bytes() != png:
         cover_png.write_bytes(png)
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
@@ -165,14 +165,6 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     tables = {spec.id: chartdata.table_html(chartdata.data_table(spec)) for spec in specs}
     add_package_metadata(temp, job.accessibility, tables)
     return temp, result.warnings
-
-
-def font_files(root: Path) -> list[Path]:
-    """The faces the EPUB stylesheet declares."""
-    fonts = root / "assets" / "fonts"
-    return [*sorted(fonts.glob("inter/Inter-[RB]*.otf")),
-            *(fonts / "source-serif-4" / name for name in ("SourceSerif4-Bold.otf", "SourceSerif4-It.otf",
-                                                           "SourceSerif4-Regular.otf"))]
 
 
 EPUBCHECK_TIMEOUT_S = 300

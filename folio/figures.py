@@ -22,10 +22,10 @@ fill and stroke, because SVG's default fill (black) would reach the PDF as RGB.
 
 Fonts. ``<text>`` in an ``<img>``-placed SVG uses fonts declared with ``@font-face`` in the HTML
 page's CSS, as long as the same ``FontConfiguration`` is passed to ``CSS(...)`` and
-``write_pdf(...)``: with ``@font-face { font-family: Inter; src: url(Inter-Regular.otf) }`` and a
-700 face from ``Inter-Bold.otf``, ``font-family="Inter"`` text in the SVG embeds Inter and Inter
-Bold. Without the ``@font-face`` rules the same text falls back to DejaVu Sans. The figures use
-weights 400 and 700 only.
+``write_pdf(...)``: with ``@font-face { font-family: F; src: url(F-Regular.otf) }`` and a
+700 face from ``F-Bold.otf``, ``font-family="F"`` text in the SVG embeds both faces. Without the
+``@font-face`` rules the same text falls back to DejaVu Sans. The figures use weights 400 and 700
+only; the family is the edition's ``figures.font`` in book.yaml.
 
 Geometry. One user unit is one typographic point at the natural size: the viewBox is 450 units
 wide and the ``width`` is 158.75 mm, to fit a text column of about 160 mm. Text is at least 8 pt
@@ -191,7 +191,7 @@ class TextStyle:
     Without it, widths come from the Inter table above. ``vertical_timeline`` and
     ``stacked_hbars`` redraw those kinds for a narrow measure and large type (large print)."""
 
-    family: str = "Inter"
+    family: str = "sans-serif"
     label: float = F_LABEL
     note: float = F_NOTE
     value: float = F_VALUE
@@ -213,22 +213,20 @@ class TextStyle:
         return face.width(text, size) if face else text_width(text, size, bold)
 
 
-def large_print_style(fonts_dir: Path, min_pt: float = 16.0) -> TextStyle:
-    """Large print (RNIB clear print): Atkinson Hyperlegible Next, no text under ``min_pt``."""
-    folder = fonts_dir / "atkinson-hyperlegible-next"
-    return TextStyle(family="Atkinson Hyperlegible Next", label=min_pt + 1, note=min_pt, value=min_pt + 2,
-                     fonts=(folder / "AtkinsonHyperlegibleNext_400Regular.ttf",
-                            folder / "AtkinsonHyperlegibleNext_700Bold.ttf"),
+def large_print_style(family: str, fonts: tuple[Path, Path], min_pt: float = 16.0) -> TextStyle:
+    """Large print (RNIB clear print): the large-print ``family`` (its regular and bold ``fonts``,
+    book.yaml's figures.font_files), no text under ``min_pt``."""
+    return TextStyle(family=family, label=min_pt + 1, note=min_pt, value=min_pt + 2, fonts=fonts,
                      vertical_timeline=True, stacked_hbars=True)
 
 
 NARROW_WIDTH = 300.0   # the web edition's phone drawings: shown about 1:1 on a 390 px screen
 
 
-def narrow_style() -> TextStyle:
+def narrow_style(family: str) -> TextStyle:
     """The web edition's drawings for narrow screens: the large-print layouts (labels above the
-    bars, a vertical timeline) at the member typeface, with 11 pt text or larger."""
-    return TextStyle(family="Inter", label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
+    bars, a vertical timeline) in the site's figure ``family``, with 11 pt text or larger."""
+    return TextStyle(family=family, label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
 
 
 # --------------------------------------------------------------------------- data

@@ -52,7 +52,6 @@ HOME_FIGURE = "timeline"                   # the figure shown on the home page
 DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
 ACTION_PLAN = "action-plan.html"           # every "What you can do next" list, as one plan
 DOWNLOADS = "downloads.html"               # every file offered, grouped by who it is for
-FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
 # ids the chapter layout writes
 TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search", "downloads"})
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
@@ -593,8 +592,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
         (temp / DATA_DIR).mkdir()
         for name, table in tables.items():
             (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
-        for name in FONT_DIRS:
-            shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
+        for folder in edition.fonts:     # book.yaml: the font folders, copied whole with their licences
+            shutil.copytree(folder, temp / "fonts" / folder.name)
         for script in ("search.js", "actions.js", "timeline.js"):
             _copy(root / "assets" / "js" / script, temp / "js" / script)
         search.index_site(temp, book.language, len(pages))

@@ -4,6 +4,7 @@ and checks each chapter against its kind, whatever the kinds are called."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,8 @@ def project(tmp_path: Path, model: str = MODEL) -> Path:
     (tmp_path / "assets" / "data").mkdir(parents=True, exist_ok=True)
     (tmp_path / "assets" / "data" / "palette.yaml").write_text("themes: {teal: '#00607A', plum: '#5B2A86'}\n")
     (tmp_path / "chapters").mkdir(exist_ok=True)
+    if not (tmp_path / "assets" / "fonts").is_dir():     # the editions name these files (and the checks read them)
+        shutil.copytree(ROOT / "assets" / "fonts", tmp_path / "assets" / "fonts")
     return tmp_path
 
 
@@ -121,3 +124,13 @@ def test_the_cli_offers_the_declared_kinds(tmp_path: Path) -> None:
 
     kind = next(a for a in parser(project(tmp_path))._actions if a.dest == "kind")
     assert list(kind.choices or ()) == ["essay", "appendix"]
+
+
+def test_an_edition_s_fonts_are_files_of_assets_fonts(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    text = (root / "book.yaml").read_text(encoding="utf-8")
+    (root / "book.yaml").write_text(text.replace("    fonts: [inter, source-serif-4]", "    fonts: [inter, no-such-font]"))
+    with pytest.raises(BuildError) as caught:
+        load_book(root)
+    assert [f.format().split("\n")[0] for f in caught.value.findings] == [
+        f"book.yaml:{line(root, 'no-such-font')}: B001 error: 'editions.web.fonts.1': 'no-such-font' is not in assets/fonts/"]
