@@ -93,10 +93,13 @@ def held(sources: Sources, edition: Edition) -> list[Chapter]:
     return held_by(edition, sources.chapters)
 
 
-def sources_chapter(book: Book) -> Chapter:
-    """The Sources list that ends a standalone document: pandoc fills #refs with what it cites."""
-    return Chapter(book.path, relpath(book.path, book.root), {"id": "sources", "title": "Sources", "kind": "back"},
-                   "::: {#refs}\n:::\n", 1)
+def sources_chapter(sources: Sources) -> Chapter:
+    """The Sources list that ends a standalone document: pandoc fills #refs with what it cites. Its
+    kind is that of the book's own chapter holding #refs (else of its last chapter)."""
+    book, chapters = sources.book, sources.chapters
+    kind = next((c.kind for c in chapters if "{#refs}" in c.body), chapters[-1].kind if chapters else "")
+    return Chapter(book.path, relpath(book.path, book.root), {"id": "sources", "title": "Sources", "kind": kind},
+                   "::: {#refs}\n:::\n", 1, model=book.content.kind(kind), colour_key=book.content.colour_key())
 
 
 def book_chapters(sources: Sources) -> list[Chapter]:
@@ -107,7 +110,7 @@ def book_chapters(sources: Sources) -> list[Chapter]:
 
 def documents(sources: Sources, editions: list[Edition]) -> dict[str, list[Chapter]]:
     """Each standalone file's stem -> the chapters pandoc converts for it alone, then its Sources."""
-    return {part.stem: [*held(sources, part), sources_chapter(sources.book)]
+    return {part.stem: [*held(sources, part), sources_chapter(sources)]
             for edition in editions for part in parts(sources, edition) if part.standalone}
 
 
@@ -170,7 +173,7 @@ def prepare(shared: Shared, edition: Edition) -> None:
     (css_dir / f"cover-motif-{edition.stylesheet}.svg").write_text(motif, encoding="utf-8")
     for part in parts(shared.sources, edition):
         bodies = shared.documents[part.stem] if part.standalone else shared.bodies
-        held_here = held(shared.sources, part) + ([sources_chapter(book)] if part.standalone else [])
+        held_here = held(shared.sources, part) + ([sources_chapter(shared.sources)] if part.standalone else [])
         html = render.render_book(shared.env, book, held_here, bodies, view, f"css/{edition.css}", edition.layout,
                                   render.theme_numbers(chapters))
         html = images.place(html, shared.root, shared.build_dir, cmyk_profile=profile)

@@ -23,7 +23,10 @@ def chapter_text(content: Content, kind: str, slug: str, title: str, colour: str
     front = {"id": slug, "title": title, "kind": kind}
     for key in spec.required:
         declared = content.keys.get(key, {"type": "text"})
-        value = colour if declared["type"] == "colour" and colour else declared.get("example", PLACEHOLDER[declared["type"]])
+        if declared["type"] == "colour":      # --theme, else the key's example, else the palette's first theme
+            value = colour or declared.get("example") or next(iter(content.colours), "")
+        else:
+            value = declared.get("example", PLACEHOLDER[declared["type"]])
         front[key] = "One sentence on what this chapter is about." if key == "summary" else value
     sections = list(spec.sections)
     body: list[str] = []
@@ -46,7 +49,7 @@ def slugify(title: str) -> str:
 def new_chapter(root: Path, title: str, kind: str = "", theme: str = "") -> Path:
     """Write chapters/NN-slug.md and append it to the chapters list in book.yaml (comments kept).
     ``kind``: one of book.yaml's content.kinds (default its default_kind); ``theme``: the colour key
-    (default the palette's first theme)."""
+    (default the colour key's example in book.yaml, else the palette's first theme)."""
     content = load_book(root).content
     kind = kind or content.default_kind or "chapter"
     if content.kinds and kind not in content.kinds:
@@ -69,7 +72,6 @@ def new_chapter(root: Path, title: str, kind: str = "", theme: str = "") -> Path
         end += 1
     indent = re.match(r"^(\s+)-", lines[start + 1]).group(1) if end > start + 1 else "  "  # type: ignore[union-attr]
     lines.insert(end, f"{indent}- {path.name}")
-    colour = theme or next(iter(content.colours), "")
-    path.write_text(chapter_text(content, kind, slug, title, colour), encoding="utf-8")
+    path.write_text(chapter_text(content, kind, slug, title, theme), encoding="utf-8")
     book.write_text("\n".join(lines), encoding="utf-8")
     return path
