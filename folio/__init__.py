@@ -1,3 +1,3 @@
-"""folio: build Digital Trends 2026 from Markdown chapters into PDF, press PDF and EPUB."""
+"""folio: build a report from Markdown chapters into accessible PDF, press PDF, EPUB and a web site."""
 
 __version__ = "0.1.0"

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import safety, yamlio
 from .catalogue import finding
-from .config import FRONT_MATTER, THEME_REQUIRED, Book, validate
+from .config import Book, Content, Kind, validate
 from .errors import Finding, relpath
 
 MAX_CHAPTER_BYTES = 2_000_000
 # A chapter id is a file name on the web, an anchor in every edition and a pandoc attribute.
 CHAPTER_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 RESERVED_IDS = ("index", "page-main", "page-toc-title", "page-notes-title", "refs", "footnotes")
-TEXT_KEYS = ("title", "short_title", "summary", "milestone", "opportunity")
 
 
 @dataclass(frozen=True)
@@ -27,6 +26,8 @@ class Chapter:
     meta: dict[str, Any]
     body: str              # Markdown after the front matter, LF line endings
     body_line: int         # file line number of the first body line
+    model: Kind = field(default=Kind(""), compare=False, repr=False)   # its kind, as book.yaml declares it
+    colour_key: str = field(default="theme", compare=False, repr=False)  # the front-matter key of its colour
 
     @property
     def id(self) -> str:
@@ -42,7 +43,8 @@ class Chapter:
 
     @property
     def theme(self) -> str | None:
-        value = self.meta.get("theme")
+        """The chapter's colour: a theme key of the palette (the value of the key of type colour)."""
+        value = self.meta.get(self.colour_key) if self.colour_key else None
         return str(value) if value is not None else None
 
 
@@ -69,7 +71,10 @@ def split_front_matter(text: str, shown: str) -> tuple[str | None, str, int, lis
     return None, "", 1, [finding("M002", shown, 1, "front matter opened with '---' on line 1 is never closed")]
 
 
-def read_chapter(path: Path, root: Path) -> tuple[Chapter | None, list[Finding]]:
+def read_chapter(path: Path, root: Path, content: Content | None = None) -> tuple[Chapter | None, list[Finding]]:
+    """One chapter, its front matter checked against the book's content model (by default an open
+    one: any kind, only folio's own keys)."""
+    content = content or Content()
     shown = relpath(path, root)
     try:
         raw = path.read_bytes()
@@ -88,19 +93,21 @@ def read_chapter(path: Path, root: Path) -> tuple[Chapter | None, list[Finding]]
         return None, problems
     if meta is None:
         meta = {}
-    problems = validate(meta, FRONT_MATTER, lines, shown, first_line=1)
-    if isinstance(meta, dict) and meta.get("kind") == "theme":
-        for key in THEME_REQUIRED:
-            if key not in meta:
-                problems.append(finding("M003", shown, 1, f"theme chapters need '{key}'",
-                                        hint=FRONT_MATTER[key].help))
-    problems += check_text_values(meta, lines, shown, root)
+    schema = content.front_matter()
+    problems = validate(meta, schema, lines, shown, first_line=1)
+    kind = content.kind(str(meta.get("kind"))) if isinstance(meta, dict) else Kind("")
+    if isinstance(meta, dict) and kind.name in content.kinds:
+        problems += [finding("M003", shown, 1, f"{kind.name} chapters need '{key}'", hint=schema[key].help)
+                     for key in kind.required if key not in meta]
+    problems += check_text_values(meta, lines, shown, root, content.text_keys())
     if problems:
         return None, problems
-    return Chapter(path=path, shown=shown, meta=meta, body=body, body_line=body_line), []
+    return Chapter(path=path, shown=shown, meta=meta, body=body, body_line=body_line, model=kind,
+                   colour_key=content.colour_key()), []
 
 
-def check_text_values(meta: dict[str, Any], lines: dict[tuple[str, ...], int], shown: str, root: Path) -> list[Finding]:
+def check_text_values(meta: dict[str, Any], lines: dict[tuple[str, ...], int], shown: str, root: Path,
+                      text_keys: tuple[str, ...] = ("title", "short_title", "summary")) -> list[Finding]:
     """Ids that every edition can use, and text without the invisible characters that reorder
     or hide what a reader sees (bidi overrides, zero-width marks, control characters)."""
     out: list[Finding] = []
@@ -109,7 +116,7 @@ def check_text_values(meta: dict[str, Any], lines: dict[tuple[str, ...], int], s
         out.append(finding("M005", shown, lines.get(("id",), 1),
                            f"'id' must be lower-case letters, digits and hyphens, and not one of {', '.join(RESERVED_IDS)}; "
                            f"not {cid!r}"))
-    for key in TEXT_KEYS:
+    for key in text_keys:
         value = meta.get(key)
         if not isinstance(value, str):
             continue
@@ -134,7 +141,7 @@ def read_chapters(book: Book) -> tuple[list[Chapter], list[Finding]]:
         if not path.is_file():
             problems.append(finding("B001", book_shown, line, f"chapter '{relpath(path, book.root)}' does not exist"))
             continue
-        chapter, found = read_chapter(path, book.root)
+        chapter, found = read_chapter(path, book.root, book.content)
         problems.extend(found)
         if chapter is not None:
             chapters.append(chapter)

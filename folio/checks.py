@@ -17,11 +17,6 @@ from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
 
-BLOCKS = {"case-study", "pull-quote", "key-facts", "call-to-action", "trends-at-a-glance",
-          "accessibility-statement", "sources", "five-trends"}
-GENERATED_BLOCKS = {"trends-at-a-glance", "accessibility-statement", "five-trends"}
-THEME_SECTIONS = ("Then", "Now", "Next")
-THEME_BLOCKS = ("case-study", "pull-quote", "call-to-action")
 MAX_NESTING = 4
 MAX_IMAGE_BYTES = 20_000_000
 MAX_IMAGE_PIXELS = 60_000_000
@@ -72,7 +67,9 @@ def body_lines(chapter: Chapter) -> Iterator[Line]:
         yield Line(chapter.body_line + offset, text)
 
 
-def check_structure(chapter: Chapter) -> list[Finding]:
+def check_structure(chapter: Chapter, allowed_blocks: tuple[str, ...] | None = None) -> list[Finding]:
+    """Headings, blocks and nesting; the sections and blocks the chapter's kind requires (book.yaml's
+    content.kinds). ``allowed_blocks``: the book's content.blocks (None: any name)."""
     out: list[Finding] = []
     sections: list[tuple[str, int]] = []
     level = 1
@@ -103,7 +100,7 @@ def check_structure(chapter: Chapter) -> list[Finding]:
         div = _DIV_OPEN.match(line.text)
         if div:
             name = div.group(2).strip("{} ").split()[0].lstrip(".") if div.group(2) else ""
-            if name and not name.startswith("#") and name not in BLOCKS:
+            if name and not name.startswith("#") and allowed_blocks is not None and name not in allowed_blocks:
                 out.append(finding("S007", chapter.shown, line.number, f"unknown block '{name}'"))
             blocks.add(name)
             divs.append((name, line.number))
@@ -114,18 +111,24 @@ def check_structure(chapter: Chapter) -> list[Finding]:
             last_heading = None
     for name, number in divs:
         out.append(finding("S006", chapter.shown, number, f"block '{name}' opened here is never closed"))
-    if chapter.kind == "theme":
-        titles = [t for t, _ in sections]
-        if titles != list(THEME_SECTIONS):
-            missing = [t for t in THEME_SECTIONS if t not in titles]
-            if missing:
-                message = f"missing section{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
-            else:
-                message = f"sections are {', '.join(titles)}; expected Then, Now, Next"
-            out.append(finding("S001", chapter.shown, sections[0][1] if sections else chapter.body_line, message))
-        for block in THEME_BLOCKS:
-            if block not in blocks:
-                out.append(finding("S004", chapter.shown, chapter.body_line, f"no '{block}' block"))
+    out.extend(_required_parts(chapter, sections, blocks))
+    return out
+
+
+def _required_parts(chapter: Chapter, sections: list[tuple[str, int]], blocks: set[str]) -> list[Finding]:
+    """S001 and S004: the level-2 sections (in order) and the blocks the chapter's kind requires."""
+    out: list[Finding] = []
+    expected = list(chapter.model.sections)
+    titles = [t for t, _ in sections]
+    if expected and titles != expected:
+        missing = [t for t in expected if t not in titles]
+        if missing:
+            message = f"missing section{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
+        else:
+            message = f"sections are {', '.join(titles)}; expected {', '.join(expected)}"
+        out.append(finding("S001", chapter.shown, sections[0][1] if sections else chapter.body_line, message))
+    out += [finding("S004", chapter.shown, chapter.body_line, f"no '{block}' block")
+            for block in chapter.model.blocks if block not in blocks]
     return out
 
 
@@ -400,7 +403,7 @@ def chapter_anchors(chapters: list[Chapter]) -> tuple[set[str], list[Finding]]:
 
 
 def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, Any]],
-            bib_path: Path, figure_ids: set[str]) -> list[Finding]:
+            bib_path: Path, figure_ids: set[str], allowed_blocks: tuple[str, ...] | None = None) -> list[Finding]:
     keys = {str(e["id"]) for e in bibliography}
     anchors, out = chapter_anchors(chapters)
     cited: set[str] = set()
@@ -409,7 +412,7 @@ def run_all(chapters: list[Chapter], root: Path, bibliography: list[dict[str, An
         if limits:
             out.extend(limits)
             continue
-        out.extend(check_structure(chapter))
+        out.extend(check_structure(chapter, allowed_blocks))
         out.extend(check_leftovers(chapter))
         found, keys_used = check_inline(chapter, root, keys, anchors, figure_ids)
         out.extend(found)

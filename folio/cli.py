@@ -11,15 +11,21 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Book
 from .docs import check_codes_markdown
 from .errors import Finding
 
-ROOT = Path(__file__).resolve().parent.parent
+_SOURCE = Path(__file__).resolve().parent.parent
+# The project folder: the checkout folio runs from (make_book.py), or, for an installed folio, the current one.
+ROOT = _SOURCE if (_SOURCE / "book.yaml").is_file() else Path.cwd()
 COMMANDS = {
     "all": "build every edition book.yaml declares",
     "check": "check the sources without rendering anything",
@@ -32,15 +38,23 @@ COMMANDS = {
 TOOLS = ("test", "watch", "new-chapter", "docs")     # commands that do not build or check the book
 
 
-def edition_commands(root: Path) -> dict[str, str] | None:
-    """One command per edition book.yaml declares (name -> help), in its order; None when
-    book.yaml cannot be read, so that any name is accepted and the build reports its problems."""
+def _declared(root: Path) -> Book | None:
+    """book.yaml, or None when it cannot be read (any name is then accepted and the build reports
+    its problems)."""
     from .config import load_book
     from .errors import BuildError
 
     try:
-        book = load_book(root)
+        return load_book(root)
     except BuildError:
+        return None
+
+
+def edition_commands(root: Path, book: Book | None = None) -> dict[str, str] | None:
+    """One command per edition book.yaml declares (name -> help), in its order; None when
+    book.yaml cannot be read."""
+    book = book or _declared(root)
+    if book is None:
         return None
     return {name: f"build {e.description or 'the ' + name + ' edition'}" for name, e in book.editions.items()}
 
@@ -53,7 +67,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser(root: Path = ROOT) -> argparse.ArgumentParser:
-    declared = edition_commands(root)
+    book = _declared(root)
+    declared = edition_commands(root, book)
+    kinds = list(book.content.kinds) if book is not None else []
     commands = {**{"all": COMMANDS["all"]}, **(declared or {}), **COMMANDS}
     p = _Parser(prog="make_book.py", description="Build the book in this folder from its Markdown chapters.",
                 formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -66,8 +82,9 @@ def parser(root: Path = ROOT) -> argparse.ArgumentParser:
     p.add_argument("--plain", action="store_true", help="no colour or progress display (also when NO_COLOR is set)")
     p.add_argument("--project", type=Path, default=ROOT, metavar="DIR", help="the project folder (default: this one)")
     p.add_argument("--version", action="version", version=f"folio {__version__}")
-    p.add_argument("--kind", choices=("theme", "front", "back"), default="theme", help="new-chapter: the kind of chapter")
-    p.add_argument("--theme", default="data", help="new-chapter: the theme colour key")
+    p.add_argument("--kind", choices=kinds or None, default="", help="new-chapter: the kind of chapter, one of book.yaml's "
+                   "content.kinds" + (f" ({', '.join(kinds)}; default {book.content.default_kind})" if book and kinds else ""))
+    p.add_argument("--theme", default="", help="new-chapter: the colour key (default the palette's first theme)")
     p.add_argument("--port", type=int, default=8000, help="watch: the preview port on 127.0.0.1")
     p.add_argument("args", nargs="*", help="test: arguments for pytest; new-chapter: the title")
     return p

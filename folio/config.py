@@ -40,24 +40,156 @@ def _type_name(t: TypeSpec) -> str:
     return names.get(t, t.__name__)
 
 
-THEMES = ("ai", "cyber", "data", "work", "inclusion")
-KINDS = ("front", "summary", "theme", "back")
+# --- The content model: the kinds of chapter and their front matter, declared in book.yaml ----------
 
-FRONT_MATTER: dict[str, Field] = {
+# folio's own front-matter keys; a book declares its others under content.keys.
+BASE_KEYS: dict[str, Field] = {
     "id": Field(str, True, "Unique id, lower case with hyphens; used for links and anchors."),
     "title": Field(str, True, "The chapter title; the build writes it as the chapter heading."),
-    "kind": Field(str, True, "front, summary (a short edition of its own), theme or back.", choices=KINDS),
+    "kind": Field(str, True, "The kind of chapter, one of the book's content.kinds."),
     "audience": Field(str, False, "Who may read the chapter: public (the default) or members. The public web "
                       "edition shows a members' chapter as its title, summary and how members read it.",
                       choices=("public", "members")),
     "summary": Field(str, False, "One sentence on what the chapter is about."),
-    "theme": Field(str, False, "Theme chapters: the colour key.", choices=THEMES),
-    "milestone_year": Field(int, False, "Theme chapters: the year of the 'look back' milestone."),
-    "milestone": Field(str, False, "Theme chapters: the 'look back' milestone, one sentence."),
-    "opportunity": Field(str, False, "Theme chapters: the 'leap forward' opportunity, one sentence."),
     "short_title": Field(str, False, "A shorter title for running heads and the contents."),
 }
-THEME_REQUIRED = ("theme", "milestone_year", "milestone", "opportunity", "summary")
+# The types a declared key may have; a 'colour' is one of the palette's theme keys.
+KEY_TYPES: dict[str, TypeSpec] = {"text": str, "integer": int, "number": (int, float), "boolean": bool,
+                                  "date": dt.date, "colour": str}
+KEY: dict[str, Field] = {
+    "type": Field(str, True, "text, integer, number, boolean, date or colour (a theme key of the palette).",
+                  choices=tuple(KEY_TYPES)),
+    "help": Field(str, True, "One line for editors: what the key holds (also the hint of its errors)."),
+    "example": Field((str, int, float), False, "The value new-chapter writes into a new chapter."),
+}
+KIND: dict[str, Field] = {
+    "help": Field(str, True, "One line for editors: what a chapter of this kind is."),
+    "required": Field(list, False, "The front-matter keys every chapter of this kind must have.", items=str),
+    "sections": Field(list, False, "The level-2 sections it must have, in this order (S001).", items=str),
+    "blocks": Field(list, False, "The blocks it must hold (S004).", items=str),
+    "numbered": Field(bool, False, "Numbered through the book (1, 2, ...): the contents, the openers and the "
+                      "layouts' 'numbers' count only the chapters of numbered kinds."),
+    "opener": Field(bool, False, "Opens with an opener (number, summary and the kind's keys) in the EPUB; the "
+                    "layouts test it as kinds[chapter.kind].opener."),
+    "label": Field(str, False, "Numbered kinds: how a chapter's number is written, with {n} and {count}: "
+                   "'Chapter {n} of {count}'."),
+}
+CONTENT: dict[str, Field] = {
+    "kinds": Field(dict, True, "The kinds of chapter, in order: name -> what a chapter of that kind must have.",
+                   values=KIND),
+    "keys": Field(dict, False, "The book's own front-matter keys, besides folio's (id, title, kind, audience, "
+                  "summary, short_title): name -> type and help.", values=KEY),
+    "blocks": Field(list, False, "The fenced blocks (::: name) chapters may use.", items=str),
+    "generated": Field(dict, False, "Blocks the build fills in: block name -> its Markdown template under layouts/."),
+    "default_kind": Field(str, False, "The kind new-chapter makes when --kind is not given (default the first)."),
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of chapter, as book.yaml declares it under content.kinds."""
+
+    name: str
+    help: str = ""
+    required: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    blocks: tuple[str, ...] = ()
+    numbered: bool = False
+    opener: bool = False
+    label: str = "{n}"
+
+
+@dataclass(frozen=True)
+class Content:
+    """The book's content model: its kinds of chapter, its front-matter keys, its blocks."""
+
+    kinds: Mapping[str, Kind] = field(default_factory=dict)     # empty: any kind, none with requirements
+    keys: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    blocks: tuple[str, ...] = ()
+    generated: Mapping[str, str] = field(default_factory=dict)
+    colours: tuple[str, ...] = ()                               # the palette's theme keys
+    default_kind: str = ""
+
+    def kind(self, name: str) -> Kind:
+        return self.kinds.get(name) or Kind(name)
+
+    def front_matter(self) -> dict[str, Field]:
+        """The front-matter schema: folio's keys, then the book's, 'kind' limited to its kinds."""
+        schema = dict(BASE_KEYS)
+        if self.kinds:
+            schema["kind"] = replace(schema["kind"], help=f"{', '.join(self.kinds)}.", choices=tuple(self.kinds))
+        for name, spec in self.keys.items():
+            colour = spec["type"] == "colour"
+            schema[name] = Field(KEY_TYPES[spec["type"]], False, str(spec["help"]),
+                                 choices=self.colours if colour and self.colours else ())
+        return schema
+
+    def text_keys(self) -> tuple[str, ...]:
+        """The front-matter keys whose values are text a reader sees."""
+        return ("title", "short_title", "summary", *(n for n, s in self.keys.items() if s["type"] == "text"))
+
+    def colour_key(self) -> str:
+        """The front-matter key that holds a chapter's colour (a palette theme key), or ''."""
+        return next((n for n, s in self.keys.items() if s["type"] == "colour"), "")
+
+
+PALETTE = Path("assets") / "data" / "palette.yaml"
+
+
+def palette_colours(root: Path) -> tuple[str, ...]:
+    """The theme keys of the book's palette (assets/data/palette.yaml), or () when it has none."""
+    try:
+        data, _, problems = yamlio.load((root / PALETTE).read_text(encoding="utf-8-sig"), str(PALETTE))
+    except (OSError, UnicodeDecodeError):
+        return ()
+    themes = data.get("themes") if isinstance(data, dict) and not problems else None
+    return tuple(str(k) for k in themes) if isinstance(themes, dict) else ()
+
+
+def _content_problems(data: dict[str, Any], lines: yamlio.Lines, shown: str) -> list[Finding]:
+    """What the schema cannot say about book.yaml's content model."""
+    content = data.get("content")
+    if not isinstance(content, dict):
+        return []
+    kinds, keys = content.get("kinds", {}), content.get("keys", {})
+    known_keys = (*BASE_KEYS, *keys)
+    out: list[Finding] = []
+
+    def bad(where: tuple[str, ...], message: str, hint: str | None = None) -> None:
+        out.append(finding("M005", shown, lines.get(("content", *where), 1), message, hint=hint))
+    for name, kind in kinds.items():
+        for i, key in enumerate(kind.get("required", [])):
+            if key not in known_keys:
+                bad(("kinds", name, "required", str(i)), f"'content.kinds.{name}.required' names '{key}', which is not a "
+                    "front-matter key", hint="declare it under content.keys")
+        for i, block in enumerate(kind.get("blocks", [])):
+            if block not in content.get("blocks", []):
+                bad(("kinds", name, "blocks", str(i)), f"'content.kinds.{name}.blocks' names '{block}', which is "
+                    "not under content.blocks")
+        if len(set(kind.get("sections", []))) != len(kind.get("sections", [])):
+            bad(("kinds", name, "sections"), f"'content.kinds.{name}.sections' names a section twice")
+        if "label" in kind and not kind.get("numbered"):
+            bad(("kinds", name, "label"), f"'content.kinds.{name}.label' is only for numbered kinds")
+    for name, template in content.get("generated", {}).items():
+        if not isinstance(template, str) or str(name) not in content.get("blocks", []):
+            bad(("generated", str(name)), f"'content.generated.{name}' must be a block of content.blocks and "
+                "the path of its template under layouts/")
+    if "default_kind" in content and content["default_kind"] not in kinds:
+        bad(("default_kind",), f"'content.default_kind' names '{content['default_kind']}', which is not a kind",
+            hint="the kinds are " + ", ".join(kinds))
+    return out
+
+
+def _content(root: Path, data: dict[str, Any]) -> Content:
+    spec = data.get("content", {})
+    kinds = {str(n): Kind(name=str(n), help=k["help"], required=tuple(k.get("required", ())),
+                          sections=tuple(k.get("sections", ())), blocks=tuple(k.get("blocks", ())),
+                          numbered=bool(k.get("numbered", False)), opener=bool(k.get("opener", False)),
+                          label=k.get("label", "{n}")) for n, k in spec.get("kinds", {}).items()}
+    return Content(kinds=kinds, keys=dict(spec.get("keys", {})), blocks=tuple(spec.get("blocks", ())),
+                   generated=dict(spec.get("generated", {})), colours=palette_colours(root),
+                   default_kind=spec.get("default_kind", next(iter(kinds), "")))
+
 
 PRINTER: dict[str, Field] = {
     "bleed_mm": Field((int, float), True, "Bleed on every side, in millimetres (3 is the UK norm)."),
@@ -104,11 +236,13 @@ NOT_INHERITED = ("extends", "description", "output", "download")
 FIGURES: dict[str, Field] = {
     "folder": Field(str, True, "Where the edition's figures are drawn, under output/build/ (editions may share one)."),
     "style": Field(str, False, "text (labels in 'font'), large-print (redrawn at the text column's width in the "
-                   "large-print typeface, nothing under large_print.min_text_pt) or outlined (labels drawn as "
-                   "outlines of 'outline_fonts', for readers that cannot reach the fonts).",
+                   "large-print typeface 'font', nothing under large_print.min_text_pt) or outlined (labels drawn as "
+                   "outlines of 'font_files', for readers that cannot reach the fonts).",
                    choices=("text", "large-print", "outlined")),
-    "font": Field(str, False, "text and outlined styles: the labels' font family."),
-    "outline_fonts": Field(list, False, "outlined style: the regular and bold font files, under assets/fonts/.", items=str),
+    "font": Field(str, False, "The labels' font family (large-print style: the large-print typeface)."),
+    "font_files": Field(list, False, "large-print and outlined styles: the regular and bold files of 'font', under "
+                        "assets/fonts/ (large print measures its labels with them; outlined draws them as outlines).",
+                        items=str),
 }
 DOWNLOAD: dict[str, Field] = {
     "label": Field(str, True, "What the file is, after the title in the download list: 'accessible PDF'."),
@@ -146,13 +280,17 @@ EDITION: dict[str, Field] = {
     "kinds": Field(list, False, "The kinds of chapter the edition holds, in the book's order (default: every kind).",
                    items=str),
     "each": Field(str, False, "PDF: one file per chapter of this kind, each its own tagged document; 'output' "
-                  "names it with '{id}', the chapter's id.", choices=KINDS),
+                  "names it with '{id}', the chapter's id."),
     "standalone": Field(bool, False, "PDF: a document of its own: its chapters are converted alone, so first "
                         "citations are in full and a Sources list of just what it cites ends it."),
     "layout": Field(str, False, "The page layout under layouts/ that assembles a PDF edition (default book.html.j2)."),
     "audience": Field(str, False, "public leaves out members' chapters (audience: members): a PDF or EPUB holds "
                       "only the others, a site shows each as its title, summary and members_notice; members (the "
                       "default) holds everything.", choices=("public", "members")),
+    "fonts": Field(list, False, "Under assets/fonts/: EPUB: the font files it embeds, in order; site: the font "
+                   "folders it copies whole, with their licences.", items=str),
+    "cover_fonts": Field(list, False, "EPUB: the font files its raster (PNG) cover is painted with, under "
+                         "assets/fonts/, one per weight the cover uses (each file's weight is read from it).", items=str),
 }
 
 BOOK: dict[str, Field] = {
@@ -173,6 +311,8 @@ BOOK: dict[str, Field] = {
     "bibliography": Field(str, True, "The CSL YAML bibliography, a path in assets/."),
     "csl": Field(str, True, "The CSL citation style, a path in assets/."),
     "chapters": Field(list, True, "The chapter files, in reading order.", items=str),
+    "content": Field(dict, False, "The content model: the kinds of chapter, their front matter, sections and "
+                     "blocks (docs/architecture.md, 'The content model').", children=CONTENT),
     "trim": Field(dict, False, "Trim size of the printed page.", children={
         "width_mm": Field((int, float), True, "Trim width in millimetres."),
         "height_mm": Field((int, float), True, "Trim height in millimetres."),
@@ -278,7 +418,7 @@ class FigureStyle:
     folder: str                       # under output/build/
     style: str = "text"               # text, large-print or outlined
     font: str = ""
-    outline_fonts: tuple[Path, ...] = ()
+    font_files: tuple[Path, ...] = ()  # regular and bold, for the large-print and outlined styles
 
 
 @dataclass(frozen=True)
@@ -318,6 +458,8 @@ class Edition:
     layout: str = "book.html.j2"
     audience: str = "members"         # public: no members' chapters (a site shows them as notices)
     part: str = ""                    # one file of an 'each' edition: its chapter's id
+    fonts: tuple[Path, ...] = ()      # EPUB: the files it embeds; site: the folders it copies
+    cover_fonts: tuple[Path, ...] = ()   # EPUB: the files of its raster cover
 
     def holds(self, kind: str) -> bool:
         """Whether the edition holds chapters of this kind."""
@@ -360,6 +502,7 @@ class Book:
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
     editions: dict[str, Edition] = field(default_factory=dict)    # in book.yaml's order
     preview: str = ""                                            # the edition whose HTML is always assembled
+    content: Content = field(default_factory=Content)            # the kinds of chapter and their front matter
 
     @property
     def source_date_epoch(self) -> int:
@@ -374,20 +517,24 @@ DEFAULT_PRINTER = {"bleed_mm": 3, "crop_marks": False, "output_intent": "assets/
 def contained_paths(root: Path, shown: str, data: dict[str, Any], lines: yamlio.Lines, printer: str) -> list[Finding]:
     """Every path book.yaml names must stay, after symlinks, inside its folder: chapters in
     chapters/, the bibliography, the CSL style and the printers' ICC profiles in assets/, the
-    editions' outline fonts in assets/fonts/."""
+    editions' fonts in assets/fonts/."""
     named: list[tuple[tuple[str, ...], str, str]] = [(("chapters", str(i)), c, "chapters") for i, c in enumerate(data["chapters"])]
     named += [((key,), data[key], "assets") for key in ("bibliography", "csl")]
     for name, profile in data.get("printers", {}).items():
         if "output_intent" in profile:
             named.append((("printers", name, "output_intent"), profile["output_intent"], "assets"))
     for name, spec in data.get("editions", {}).items():
-        fonts = spec.get("figures", {}).get("outline_fonts", [])
-        named += [(("editions", name, "figures", "outline_fonts", str(i)), f, "assets/fonts") for i, f in enumerate(fonts)]
+        lists = {("figures", "font_files"): spec.get("figures", {}).get("font_files", []),
+                 ("fonts",): spec.get("fonts", []), ("cover_fonts",): spec.get("cover_fonts", [])}
+        named += [(("editions", name, *where, str(i)), f, "assets/fonts") for where, fonts in lists.items()
+                  for i, f in enumerate(fonts)]
     out: list[Finding] = []
     for where, written, folder in named:
         base = {"chapters": root / "chapters", "editions": root / "assets" / "fonts"}.get(where[0], root)
         if not written.strip() or not safety.inside(base / written, root / folder):
             out.append(finding("F007", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not inside {folder}/"))
+        elif folder == "assets/fonts" and not (base / written).exists():
+            out.append(finding("B001", shown, lines.get(where, 1), f"'{'.'.join(where)}': '{written}' is not in assets/fonts/"))
     return out
 
 
@@ -438,20 +585,26 @@ def _edition_problems(name: str, spec: dict[str, Any], data: dict[str, Any], lin
         out.append(finding("M005", shown, at("output"), f"'editions.{name}.output' must name each file with '{{id}}' "
                            "exactly when the edition has 'each'" if spec.get("each") else
                            f"'editions.{name}.output' has '{{id}}', which only an edition with 'each' can fill"))
-    out += [finding("M005", shown, at("kinds"), f"'editions.{name}.kinds' names '{kind}', which is not a kind of chapter",
-                    hint="the kinds are " + ", ".join(KINDS)) for kind in spec.get("kinds", []) if kind not in KINDS]
+    kinds = data.get("content", {}).get("kinds", {})
+    named = [("kinds", kind) for kind in spec.get("kinds", [])] + ([("each", spec["each"])] if "each" in spec else [])
+    out += [finding("M005", shown, at(key), f"'editions.{name}.{key}' names '{kind}', which is not a kind of chapter",
+                    hint="the kinds are " + ", ".join(kinds)) for key, kind in named if kinds and kind not in kinds]
     needed = ("stylesheet", "figures") if fmt == "pdf" else ("figures",)
     out += [finding("M003", shown, where, f"required key 'editions.{name}.{key}' is missing", hint=EDITION[key].help)
             for key in needed if key not in spec]
     figures = spec.get("figures", {})
-    if figures.get("style") == "outlined" and len(figures.get("outline_fonts", [])) != 2:
-        out.append(finding("M005", shown, at("figures"), f"'editions.{name}.figures.outline_fonts' must name two "
-                           "font files, regular then bold, for the outlined style"))
+    if figures.get("style") in ("outlined", "large-print") and len(figures.get("font_files", [])) != 2:
+        out.append(finding("M005", shown, at("figures"), f"'editions.{name}.figures.font_files' must name two "
+                           f"font files, regular then bold, for the {figures['style']} style"))
+    if figures.get("style") == "large-print" and not figures.get("font"):
+        out.append(finding("M003", shown, at("figures"), f"required key 'editions.{name}.figures.font' is missing",
+                           hint="the large-print style draws its labels in this family"))
     out += [finding("M005", shown, at("judges"), f"'editions.{name}.judges': {fmt} editions have no judge '{judge}'",
                     hint="the judges of this format are " + (", ".join(JUDGES[fmt]) or "none"))
             for judge in spec.get("judges", []) if judge not in JUDGES[fmt]]
     for key, formats in (("colour", ("pdf",)), ("variant", ("pdf",)), ("offers", ("site",)), ("clear_print", ("pdf",)),
-                         ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",))):
+                         ("trim", ("pdf",)), ("each", ("pdf",)), ("standalone", ("pdf",)), ("layout", ("pdf",)),
+                         ("fonts", ("epub", "site")), ("cover_fonts", ("epub",))):
         if key in spec and fmt not in formats and spec[key] not in ("srgb", False):
             out.append(finding("M005", shown, at(key), f"'editions.{name}.{key}' is only for {' and '.join(formats)} editions"))
     printer = spec.get("printer", data.get("printer", "default"))
@@ -495,12 +648,18 @@ def _edition(root: Path, name: str, spec: dict[str, Any], slug: str, printers: d
         clear_print=bool(spec.get("clear_print", False)),
         figures=None if figures is None else FigureStyle(
             folder=figures["folder"], style=figures.get("style", "text"), font=figures.get("font", ""),
-            outline_fonts=tuple(root / "assets" / "fonts" / f for f in figures.get("outline_fonts", []))),
+            font_files=fonts_at(root, figures.get("font_files", []))),
         judges=tuple(spec.get("judges", [])), download=None if download is None else Download(**download),
         offers=tuple(spec.get("offers", [])), cost=float(spec.get("cost", 1.0)),
         trim_mm=(float(spec["trim"]["width_mm"]), float(spec["trim"]["height_mm"])) if "trim" in spec else None,
         kinds=tuple(spec.get("kinds", [])), each=spec.get("each", ""), standalone=bool(spec.get("standalone", False)),
-        layout=spec.get("layout", "book.html.j2"), audience=spec.get("audience", "members"))
+        layout=spec.get("layout", "book.html.j2"), audience=spec.get("audience", "members"),
+        fonts=fonts_at(root, spec.get("fonts", [])), cover_fonts=fonts_at(root, spec.get("cover_fonts", [])))
+
+
+def fonts_at(root: Path, names: list[str]) -> tuple[Path, ...]:
+    """Font files (or folders) named under assets/fonts/."""
+    return tuple(root / "assets" / "fonts" / n for n in names)
 
 
 def _printer(root: Path, name: str, p: dict[str, Any]) -> Printer:
@@ -537,6 +696,8 @@ def _read(root: Path, name: str) -> tuple[Path, str, dict[str, Any], yamlio.Line
     if not problems:
         problems = validate(data, BOOK, lines, shown)
     problems += _page_quality_editions(data, lines, shown)
+    if not problems:
+        problems += _content_problems(data, lines, shown)
     if problems:
         raise BuildError(problems)
     return path, shown, data, lines
@@ -580,4 +741,5 @@ def load_book(root: Path, name: str = "book.yaml") -> Book:
         large_print=LargePrint(**data.get("large_print", {})),
         raw=data, editions=editions,
         preview=data.get("preview") or next((n for n, e in editions.items() if e.paged), ""),
+        content=_content(root, data),
     )

@@ -3,7 +3,8 @@
 Retailers and many reading systems expect a JPEG or PNG cover. The SVG stays the one design
 source: this reads its ``<rect>`` and ``<text>`` elements (the only ones it uses; anything else
 is an error, so a change to the design cannot be dropped silently) and paints them with the
-project's own Inter files, so no system font is involved. Same SVG, same PNG bytes.
+font files book.yaml names for it (the EPUB's ``cover_fonts``, each used for the weight its OS/2
+table gives), so no system font is involved. Same SVG, same PNG bytes.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 _SVG = "{http://www.w3.org/2000/svg}"
-_INTER = {400: "Inter-Regular.otf", 600: "Inter-SemiBold.otf", 700: "Inter-Bold.otf", 800: "Inter-ExtraBold.otf"}
 
 
 def _float(el: ET.Element, name: str, default: float = 0.0) -> float:
@@ -30,8 +31,17 @@ def _colour(value: str) -> tuple[int, int, int]:
     return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
 
 
-def rasterise(svg: str, fonts_dir: Path) -> bytes:
-    """The cover SVG as PNG bytes, at the pixel size of its width and height attributes."""
+def by_weight(files: Sequence[Path]) -> dict[int, Path]:
+    """Font files by the weight each declares (OS/2 usWeightClass)."""
+    from fontTools.ttLib import TTFont
+
+    return {int(TTFont(str(f), lazy=True)["OS/2"].usWeightClass): f for f in files}
+
+
+def rasterise(svg: str, font_files: Sequence[Path]) -> bytes:
+    """The cover SVG as PNG bytes, at the pixel size of its width and height attributes, its text
+    painted with ``font_files`` (one per weight it uses)."""
+    weights = by_weight(font_files)
     root = ET.fromstring(svg)
     width, height = int(_float(root, "width")), int(_float(root, "height"))
     box = [float(v) for v in (root.get("viewBox") or f"0 0 {width} {height}").split()]
@@ -53,7 +63,9 @@ def rasterise(svg: str, fonts_dir: Path) -> bytes:
             weight = int(style.get("font-weight", "400"))
             key = (weight, size)
             if key not in fonts:
-                fonts[key] = ImageFont.truetype(str(fonts_dir / "inter" / _INTER[weight]), size)
+                if weight not in weights:
+                    raise ValueError(f"cover: no font file of weight {weight} (book.yaml: the EPUB's cover_fonts)")
+                fonts[key] = ImageFont.truetype(str(weights[weight]), size)
             font = fonts[key]
             spacing = float(style.get("letter-spacing", "0")) * scale
             x, y = _float(el, "x") * scale, _float(el, "y") * scale
@@ -77,16 +89,13 @@ def rasterise(svg: str, fonts_dir: Path) -> bytes:
     return out.getvalue()
 
 
-# --- Trend icons ---------------------------------------------------------------------------
-# One line drawing per trend in assets/icons/<theme>.svg (drawn for this project; licence and
-# provenance in assets/icons/README.md), stroked in ``currentColor``. The layouts place them as
-# CSS backgrounds in the edition's own colour (sRGB, or device-cmyk() for press), so they are
-# decoration, never content: the text beside them names the trend.
-
-ICONS = Path(__file__).resolve().parent.parent / "assets" / "icons"
+# --- Theme icons ---------------------------------------------------------------------------
+# One line drawing per theme of the palette in the book's assets/icons/<theme>.svg, stroked in
+# ``currentColor``. The layouts place them as CSS backgrounds in the edition's own colour (sRGB, or
+# device-cmyk() for press), so they are decoration, never content: the text beside them names it.
 
 
-def icon_svg(theme: str, colour: str, icons: Path = ICONS) -> str:
+def icon_svg(theme: str, colour: str, icons: Path) -> str:
     """The icon for ``theme`` with every stroke and fill in ``colour``."""
     path = icons / f"{theme}.svg"
     if not path.is_file():
@@ -94,8 +103,8 @@ def icon_svg(theme: str, colour: str, icons: Path = ICONS) -> str:
     return path.read_text(encoding="utf-8").replace("currentColor", colour).strip()
 
 
-def icon_uri(theme: str, colour: str) -> str:
+def icon_uri(theme: str, colour: str, icons: Path) -> str:
     """The icon as a ``data:`` URL, for ``background-image: url(...)`` in a stylesheet."""
     import base64
 
-    return "data:image/svg+xml;base64," + base64.b64encode(icon_svg(theme, colour).encode("utf-8")).decode("ascii")
+    return "data:image/svg+xml;base64," + base64.b64encode(icon_svg(theme, colour, icons).encode("utf-8")).decode("ascii")

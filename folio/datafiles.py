@@ -16,7 +16,7 @@ from .catalogue import finding
 from .errors import Finding, relpath
 
 FIGURE_DIR = Path("assets") / "data" / "figures"
-PALETTE = Path("assets") / "data" / "palette.yaml"
+PALETTE = config.PALETTE
 _HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 # Folders contributors write to: no file in them may lead outside (fonts, ICC profiles, images,
 # figure data, the bibliography and the CSL style all live under assets/).
@@ -76,8 +76,8 @@ def load_figures(root: Path) -> tuple[list[figures.FigureSpec], list[Finding]]:
 
 PALETTE_SCHEMA: dict[str, config.Field] = {
     **{key: config.Field(str, True, "A colour as #rrggbb.") for key in (*figures.PALETTE_KEYS, "motif")},
-    "themes": config.Field(dict, True, "One #rrggbb colour per theme key.",
-                           children={key: config.Field(str, True, "A colour as #rrggbb.") for key in config.THEMES}),
+    "themes": config.Field(dict, True, "One #rrggbb colour per theme key (the book's own names: the values of its "
+                           "front-matter key of type colour)."),
 }
 
 
@@ -95,7 +95,7 @@ def check_palette(root: Path) -> list[Finding]:
         return problems
     for where, value in [((k,), v) for k, v in data.items() if k != "themes"] + \
                         [(("themes", k), v) for k, v in data["themes"].items()]:
-        if not _HEX.fullmatch(value):
+        if not isinstance(value, str) or not _HEX.fullmatch(value):
             problems.append(finding("M005", shown, lines.get(where, 1), f"'{'.'.join(where)}' must be a colour as #rrggbb, not {value!r}"))
     return problems
 

@@ -94,10 +94,13 @@ def held(sources: Sources, edition: Edition) -> list[Chapter]:
     return held_by(edition, sources.chapters)
 
 
-def sources_chapter(book: Book) -> Chapter:
-    """The Sources list that ends a standalone document: pandoc fills #refs with what it cites."""
-    return Chapter(book.path, relpath(book.path, book.root), {"id": "sources", "title": "Sources", "kind": "back"},
-                   "::: {#refs}\n:::\n", 1)
+def sources_chapter(sources: Sources) -> Chapter:
+    """The Sources list that ends a standalone document: pandoc fills #refs with what it cites. Its
+    kind is that of the book's own chapter holding #refs (else of its last chapter)."""
+    book, chapters = sources.book, sources.chapters
+    kind = next((c.kind for c in chapters if "{#refs}" in c.body), chapters[-1].kind if chapters else "")
+    return Chapter(book.path, relpath(book.path, book.root), {"id": "sources", "title": "Sources", "kind": kind},
+                   "::: {#refs}\n:::\n", 1, model=book.content.kind(kind), colour_key=book.content.colour_key())
 
 
 def book_chapters(sources: Sources) -> list[Chapter]:
@@ -111,7 +114,7 @@ def document(sources: Sources, part: Edition) -> list[Chapter]:
     (a chapter with pandoc's ``#refs`` block, such as the book's own Sources chapter)."""
     chapters = held(sources, part)
     has_refs = any("{#refs}" in c.body for c in chapters)
-    return chapters if has_refs else [*chapters, sources_chapter(sources.book)]
+    return chapters if has_refs else [*chapters, sources_chapter(sources)]
 
 
 def documents(sources: Sources, editions: list[Edition]) -> dict[str, list[Chapter]]:
@@ -129,7 +132,8 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
         style = edition.figures
         if edition.format == "site":   # phone-width drawings, which the site shows below 38em
             figures.write_figures(shared.sources.figure_specs, shared.build_dir / "figures-narrow", shared.colour(edition),
-                                  figures.narrow_style(), width=figures.NARROW_WIDTH)
+                                  figures.narrow_style((style.font if style else "") or "sans-serif"),
+                                  width=figures.NARROW_WIDTH)
         if style is None or style.folder in drawn:
             continue
         drawn.add(style.folder)
@@ -138,12 +142,13 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
         if style.style == "large-print":
             # Redrawn, not scaled: at the column's width (1 unit = 1 pt as printed), in the large-print
             # typeface, with no label under the edition's minimum size, stacked bars and a vertical timeline.
-            text = figures.large_print_style(shared.root / "assets" / "fonts", shared.book.large_print.min_text_pt)
+            regular, bold = style.font_files
+            text = figures.large_print_style(style.font, (regular, bold), shared.book.large_print.min_text_pt)
             width = ((edition.trim_mm or shared.book.trim_mm)[0] - PAGE_MARGINS_MM) * 72 / 25.4
         elif style.style == "outlined":
             # Charts that are <img> pictures (EPUB) cannot reach the book's fonts: outline their text.
-            regular, bold = style.outline_fonts
-            text = figures.TextStyle(fonts=(regular, bold), outline=True)
+            regular, bold = style.font_files
+            text = figures.TextStyle(family=style.font or "sans-serif", fonts=(regular, bold), outline=True)
         figures.write_figures(shared.sources.figure_specs, shared.build_dir / style.folder, shared.colour(edition),
                               text, width=width)
 
@@ -322,9 +327,11 @@ class PdfJob(Job):
 class EpubJob(Job):
     def start(self, pool: Executor, threads: Executor, files: Mapping[str, Path]) -> None:
         shared, root = self.shared, self.shared.root
-        job = epub.EpubJob(shared.book, held(shared.sources, self.edition), shared.inserts, shared.build_dir, self.target,
-                           epub.font_files(root), a11y.epub_metadata(shared.sources),
-                           root / "layouts" / "epub-page.xhtml", root / "assets" / "fonts")
+        chapters = held(shared.sources, self.edition)
+        job = epub.EpubJob(shared.book, chapters, shared.inserts, shared.build_dir, self.target,
+                           list(self.edition.fonts), a11y.epub_metadata(shared.sources),
+                           root / "layouts" / "epub-page.xhtml", self.edition.cover_fonts,
+                           render.openers(shared.env, chapters))
         temp, warnings = epub.build(job)
         self.outcome.findings += warnings
         self.file = self._stage("", temp).temp

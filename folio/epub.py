@@ -6,7 +6,7 @@ import json
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -26,7 +26,8 @@ class EpubJob:
     fonts: list[Path]
     accessibility: dict[str, list[str] | str]
     template: Path | None = None     # pandoc template for the XHTML pages (accessible cover page)
-    fonts_dir: Path = Path("assets/fonts")   # for the raster cover
+    cover_fonts: tuple[Path, ...] = ()   # the raster cover's font files (book.yaml: cover_fonts)
+    openers: Mapping[str, str] = field(default_factory=dict)   # chapter id -> its opener's Markdown
 
 
 # pandoc 3.9 drops <meta property> elements from --epub-metadata. It writes the schema.org
@@ -139,7 +140,7 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     a11y_meta.write_text(a11y_metadata_file(job.accessibility), encoding="utf-8")
     temp = publish.temp_path(job.target)
     cover_png = job.build_dir / "cover.png"
-    png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.fonts_dir)
+    png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.cover_fonts)
     if not cover_png.exists() or cover_png.read_bytes() != png:
         cover_png.write_bytes(png)
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
@@ -157,20 +158,13 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
             f"--resource-path={job.build_dir / 'epub'}:{job.build_dir}:{job.build_dir.parent.parent / 'chapters'}",
             *[f"--epub-embed-font={f}" for f in job.fonts]]
     env = {"SOURCE_DATE_EPOCH": str(book.source_date_epoch)}
-    result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts),
+    result = pandoc.run(args, pandoc.combined_markdown(job.chapters, with_titles=True, inserts=job.inserts,
+                                                     openers=job.openers),
                         job.build_dir, env)
     specs = datafiles.load_figures(job.build_dir.parent.parent)[0]
     tables = {spec.id: chartdata.table_html(chartdata.data_table(spec)) for spec in specs}
     add_package_metadata(temp, job.accessibility, tables)
     return temp, result.warnings
-
-
-def font_files(root: Path) -> list[Path]:
-    """The faces the EPUB stylesheet declares."""
-    fonts = root / "assets" / "fonts"
-    return [*sorted(fonts.glob("inter/Inter-[RB]*.otf")),
-            *(fonts / "source-serif-4" / name for name in ("SourceSerif4-Bold.otf", "SourceSerif4-It.otf",
-                                                           "SourceSerif4-Regular.otf"))]
 
 
 EPUBCHECK_TIMEOUT_S = 300

@@ -22,10 +22,10 @@ fill and stroke, because SVG's default fill (black) would reach the PDF as RGB.
 
 Fonts. ``<text>`` in an ``<img>``-placed SVG uses fonts declared with ``@font-face`` in the HTML
 page's CSS, as long as the same ``FontConfiguration`` is passed to ``CSS(...)`` and
-``write_pdf(...)``: with ``@font-face { font-family: Inter; src: url(Inter-Regular.otf) }`` and a
-700 face from ``Inter-Bold.otf``, ``font-family="Inter"`` text in the SVG embeds Inter and Inter
-Bold. Without the ``@font-face`` rules the same text falls back to DejaVu Sans. The figures use
-weights 400 and 700 only.
+``write_pdf(...)``: with ``@font-face { font-family: F; src: url(F-Regular.otf) }`` and a
+700 face from ``F-Bold.otf``, ``font-family="F"`` text in the SVG embeds both faces. Without the
+``@font-face`` rules the same text falls back to DejaVu Sans. The figures use weights 400 and 700
+only; the family is the edition's ``figures.font`` in book.yaml.
 
 Geometry. One user unit is one typographic point at the natural size: the viewBox is 450 units
 wide and the ``width`` is 158.75 mm, to fit a text column of about 160 mm. Text is at least 8 pt
@@ -62,6 +62,8 @@ from xml.sax.saxutils import escape
 
 import yaml
 
+from . import config
+
 ColourFn = Callable[[str], str]
 
 __all__ = [
@@ -77,9 +79,8 @@ __all__ = [
     "write_figures",
 ]
 
-THEME_KEYS = ("ai", "cyber", "data", "work", "inclusion")
 PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
-COLOUR_KEYS = PALETTE_KEYS + THEME_KEYS
+COLOUR_KEYS = PALETTE_KEYS      # and the theme keys of the book's palette (FigureSpec.themes)
 KINDS = ("bars", "hbars", "grouped-bars", "timeline")
 _LIGHT = ("rule", "tint", "paper", "gold")  # fills that need an outline to stand out on paper
 
@@ -190,7 +191,7 @@ class TextStyle:
     Without it, widths come from the Inter table above. ``vertical_timeline`` and
     ``stacked_hbars`` redraw those kinds for a narrow measure and large type (large print)."""
 
-    family: str = "Inter"
+    family: str = "sans-serif"
     label: float = F_LABEL
     note: float = F_NOTE
     value: float = F_VALUE
@@ -212,22 +213,20 @@ class TextStyle:
         return face.width(text, size) if face else text_width(text, size, bold)
 
 
-def large_print_style(fonts_dir: Path, min_pt: float = 16.0) -> TextStyle:
-    """Large print (RNIB clear print): Atkinson Hyperlegible Next, no text under ``min_pt``."""
-    folder = fonts_dir / "atkinson-hyperlegible-next"
-    return TextStyle(family="Atkinson Hyperlegible Next", label=min_pt + 1, note=min_pt, value=min_pt + 2,
-                     fonts=(folder / "AtkinsonHyperlegibleNext_400Regular.ttf",
-                            folder / "AtkinsonHyperlegibleNext_700Bold.ttf"),
+def large_print_style(family: str, fonts: tuple[Path, Path], min_pt: float = 16.0) -> TextStyle:
+    """Large print (RNIB clear print): the large-print ``family`` (its regular and bold ``fonts``,
+    book.yaml's figures.font_files), no text under ``min_pt``."""
+    return TextStyle(family=family, label=min_pt + 1, note=min_pt, value=min_pt + 2, fonts=fonts,
                      vertical_timeline=True, stacked_hbars=True)
 
 
 NARROW_WIDTH = 300.0   # the web edition's phone drawings: shown about 1:1 on a 390 px screen
 
 
-def narrow_style() -> TextStyle:
+def narrow_style(family: str) -> TextStyle:
     """The web edition's drawings for narrow screens: the large-print layouts (labels above the
-    bars, a vertical timeline) at the member typeface, with 11 pt text or larger."""
-    return TextStyle(family="Inter", label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
+    bars, a vertical timeline) in the site's figure ``family``, with 11 pt text or larger."""
+    return TextStyle(family=family, label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
 
 
 # --------------------------------------------------------------------------- data
@@ -244,6 +243,7 @@ class FigureSpec:
     source: str
     theme: str
     data: dict[str, Any]
+    themes: tuple[str, ...] = ()    # the theme keys of the book's palette, which its colours may name
 
     @property
     def kind(self) -> str:
@@ -286,8 +286,9 @@ class _Milestone:
 class _Reader:
     """Typed access to YAML mappings; every error names the file (or figure) and the key."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, themes: tuple[str, ...] = ()) -> None:
         self.where = where
+        self.themes = themes     # the palette's theme keys
 
     def fail(self, key: str, problem: str) -> ValueError:
         return ValueError(f"{self.where}: key '{key}': {problem}")
@@ -338,7 +339,8 @@ class _Reader:
             raise self.fail(_join(key, name), f"expected a non-empty list, got {_type(value)}")
         return value
 
-    def colour_key(self, value: object, key: str, allowed: Sequence[str] = COLOUR_KEYS) -> str:
+    def colour_key(self, value: object, key: str, allowed: Sequence[str] | None = None) -> str:
+        allowed = (*COLOUR_KEYS, *self.themes) if allowed is None else allowed
         if not isinstance(value, str) or value not in allowed:
             raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
         return value
@@ -363,7 +365,7 @@ def _load_one(path: Path) -> FigureSpec:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as err:
         raise ValueError(f"{where}: not valid YAML: {err}") from err
-    r = _Reader(where)
+    r = _Reader(where, config.palette_colours(path.parent.parent.parent.parent))   # <root>/assets/data/figures/
     if not isinstance(raw, Mapping):
         raise r.fail("(top level)", f"expected a mapping, got {_type(raw)}")
     kind = r.string(raw, "kind", "")
@@ -390,8 +392,9 @@ def _load_one(path: Path) -> FigureSpec:
         alt=" ".join(r.string(m, "alt", "").split()),
         cite=cite,
         source=" ".join(r.string(m, "source", "").split()),
-        theme=r.colour_key(m.get("theme"), "theme", ("ink", *THEME_KEYS)),
+        theme=r.colour_key(m.get("theme"), "theme", ("ink", *r.themes)),
         data=data,
+        themes=r.themes,
     )
     _parse(spec, where)  # check the kind's own keys now, not at render time
     return spec
@@ -421,7 +424,7 @@ def _parse_bars(r: _Reader, data: Mapping[str, Any], theme: str) -> list[_Bar]:
 
 def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
     """Check ``spec.data`` for its kind; return the kind and its typed content."""
-    r = _Reader(where)
+    r = _Reader(where, spec.themes)
     data = spec.data
     kind = data.get("kind")
     if kind not in KINDS:
@@ -461,7 +464,7 @@ def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
     for i, item in enumerate(r.items(data, "legend", "")):
         key = f"legend[{i}]"
         e = r.mapping(item, key, ("key", "label"))
-        legend.append((r.colour_key(e["key"], f"{key}.key", ("ink", *THEME_KEYS)), r.string(e, "label", key)))
+        legend.append((r.colour_key(e["key"], f"{key}.key", ("ink", *r.themes)), r.string(e, "label", key)))
     milestones = []
     for i, item in enumerate(r.items(data, "milestones", "")):
         key = f"milestones[{i}]"
@@ -471,7 +474,7 @@ def _parse(spec: FigureSpec, where: str) -> tuple[str, object]:
             _Milestone(
                 year=r.integer(e["year"], f"{key}.year", start, end),
                 month=month,
-                theme=r.colour_key(e["theme"], f"{key}.theme", ("ink", *THEME_KEYS)),
+                theme=r.colour_key(e["theme"], f"{key}.theme", ("ink", *r.themes)),
                 text=r.string(e, "text", key),
             )
         )
@@ -878,7 +881,7 @@ def _draw_timeline(
             y += p.side * (2 * r + 1.5)
         dots.append((p.x, y))
     for m, p, block, top, (_, dot_y) in zip(milestones, placed, blocks, tops, dots, strict=True):
-        if m.theme == "ink":  # Socitm's own milestones: the anniversary gold
+        if m.theme == "ink":  # the publisher's own milestones (colour key ink): gold dots
             cv.circle(p.x, dot_y, 4.2, "gold", "ink", 1.0)
         else:
             cv.circle(p.x, dot_y, 3.4, m.theme, "paper", 1.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,23 +65,23 @@ def _stderr_finding(line: str) -> Finding:
 
 
 def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
-                      inserts: dict[str, str] | None = None) -> str:
+                      inserts: dict[str, str] | None = None, openers: Mapping[str, str] | None = None) -> str:
     """All chapter bodies as one pandoc document, each preceded by its marker.
 
     ``with_titles`` adds each chapter's level-1 heading (for the EPUB, where pandoc makes the
-    chapter files). ``inserts`` maps a generated block class to the Markdown that fills it.
+    chapter files), followed by its opener from ``openers`` (chapter id -> Markdown). ``inserts``
+    maps a generated block class to the Markdown that fills it.
     """
     parts: list[str] = []
-    themes = [c.id for c in chapters if c.kind == "theme"]
     for chapter in chapters:
         # With titles (EPUB), the heading comes first: pandoc's EPUB writer adds a title-only
         # chapter before a document that does not start with a level-1 heading.
         if with_titles:
-            # The trend's class (theme-ai, ...) lets the EPUB stylesheet colour the opener (design review D28).
+            # The chapter's colour class (theme-<key>) lets the EPUB stylesheet colour the opener (design review D28).
             theme = f" .theme-{chapter.theme}" if chapter.theme else ""
             parts.append(f"# {markdown_text(chapter.title)} {{#{chapter.id} .{chapter.kind}{theme}}}\n")
-            if chapter.id in themes:
-                parts.append(opener_markdown(chapter, themes.index(chapter.id) + 1, len(themes)))
+            if chapter.id in (openers or {}):
+                parts.append((openers or {})[chapter.id])
         parts.append(f"```{{=html}}\n{_MARK.format(chapter.id)}\n```\n")
         body = chapter.body
         for name, markdown in (inserts or {}).items():
@@ -89,20 +89,6 @@ def combined_markdown(chapters: Sequence[Chapter], with_titles: bool = False,
             body = pattern.sub(markdown.strip("\n").replace("\\", "\\\\"), body)
         parts.append(body.rstrip("\n") + "\n")
     return "\n".join(parts)
-
-
-def opener_markdown(chapter: Chapter, number: int, total: int) -> str:
-    """A theme chapter's opener for the EPUB, as in the PDFs and on the web: the trend number,
-    the summary, and the Look back / Leap forward cards (classes styled by layouts/css/epub.css.j2)."""
-    meta = chapter.meta
-
-    def text(key: str) -> str:
-        return markdown_text(str(meta.get(key, "")))
-    year = f", {text('milestone_year')}" if meta.get("milestone_year") else ""
-    return (f"::: {{.opener-meta}}\n[Trend {number} of {total}]{{.opener-number}}\n\n"
-            f"{text('summary')}\n:::\n\n"
-            f":::: {{.look}}\n::: {{.look-back}}\n**Look back{year}.** {text('milestone')}\n:::\n\n"
-            f"::: {{.leap-forward}}\n**Leap forward.** {text('opportunity')}\n:::\n::::\n")
 
 
 def split_html(html: str) -> dict[str, str]:

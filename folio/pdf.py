@@ -99,7 +99,7 @@ def short_address(url: str) -> str:
 
 def press_links(html_text: str) -> str:
     """The press edition has no live links, so each web link whose text does not already give the
-    address is followed by the address in short form: "Socitm's website (socitm.net)"."""
+    address is followed by the address in short form: "the publisher's website (example.org)"."""
     def add(m: re.Match[str]) -> str:
         url, text = html.unescape(m.group(1)), html.unescape(_TAGS.sub("", m.group(3)))
         short = short_address(url)

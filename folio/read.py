@@ -30,5 +30,6 @@ def read_sources(root: Path) -> tuple[Sources, list[Finding]]:
     specs, figure_problems = datafiles.load_figures(root)
     problems += found + bib_problems + figure_problems
     if not problems:
-        problems += checks.run_all(chapters, root, bibliography, book.bibliography, {s.id for s in specs})
+        problems += checks.run_all(chapters, root, bibliography, book.bibliography, {s.id for s in specs},
+                                   book.content.blocks or None)
     return Sources(book, chapters, bibliography, specs), sorted(problems)

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import yaml
 
 from . import blocks, cover, largeprint
 from .chapters import Chapter
 from .config import Book
+from .pandoc import markdown_text
 
 Colour = Callable[[str], str]
 
@@ -51,21 +53,28 @@ def rgb_colour(palette: dict[str, Any]) -> Colour:
     return colour
 
 
+THEME = Path(__file__).parent / "theme"    # folio's default templates, for what a book's layouts/ lacks
+
+
 def environment(root: Path) -> jinja2.Environment:
+    """The Jinja environment of the book's layouts/, falling back to folio's default theme."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / "layouts")),
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(root / "layouts")), jinja2.FileSystemLoader(str(THEME))]),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2", "xhtml", "svg"), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["icon"] = cover.icon_uri   # icon(theme, colour): a trend icon as a data: URL
+    icons = root / "assets" / "icons"      # icon(theme, colour): the book's icon of a theme as a data: URL
+    env.globals["icon"] = lambda theme, colour: cover.icon_uri(str(theme), str(colour), icons)
+    env.filters["md"] = lambda value: markupsafe.Markup(markdown_text(str(value)))   # front matter as literal Markdown
     return env
 
 
 def theme_chapters(chapters: list[Chapter]) -> list[Chapter]:
-    return [c for c in chapters if c.kind == "theme"]
+    """The chapters numbered through the book: those whose kind book.yaml declares ``numbered``."""
+    return [c for c in chapters if c.model.numbered]
 
 
 def render_css(env: jinja2.Environment, template: str, edition: Edition, book: Book,
@@ -84,21 +93,29 @@ def theme_numbers(chapters: list[Chapter]) -> dict[str, int]:
 
 def generated_blocks(env: jinja2.Environment, book: Book, chapters: list[Chapter],
                      statement: dict[str, Any]) -> dict[str, str]:
-    """Markdown for the generated blocks that chapters place with an empty fenced div."""
-    return {
-        "trends-at-a-glance": env.get_template("partials/glance.md.j2").render(
-            themes=theme_chapters(chapters), numbers=theme_numbers(chapters)),
-        "accessibility-statement": env.get_template("partials/accessibility.md.j2").render(
-            book=book, s=statement),
-        "five-trends": env.get_template("partials/five-trends.md.j2").render(trends=trend_summaries(chapters)),
-    }
+    """Markdown for the generated blocks that chapters place with an empty fenced div: each block of
+    book.yaml's content.generated, from its template, which gets the numbered chapters (``themes``)
+    with their ``numbers``, each one's key facts and first actions (``trends``), the ``book`` and the
+    accessibility statement (``s``)."""
+    context = {"themes": theme_chapters(chapters), "numbers": theme_numbers(chapters), "book": book, "s": statement,
+               "trends": trend_summaries(chapters)}
+    return {name: env.get_template(template).render(**context) for name, template in book.content.generated.items()}
+
+
+def openers(env: jinja2.Environment, chapters: list[Chapter]) -> dict[str, str]:
+    """Chapter id -> the Markdown of its EPUB opener (partials/opener.md.j2), for the chapters whose
+    kind book.yaml declares ``opener``; the number is written with the kind's ``label``."""
+    numbers = theme_numbers(chapters)
+    template = env.get_template("partials/opener.md.j2")
+    return {c.id: template.render(chapter=c, label=c.model.label.format(n=numbers.get(c.id, ""), count=len(numbers)))
+            for c in chapters if c.model.opener}
 
 
 SUMMARY_ACTIONS = 3     # the first actions of each trend that the five-trends summary gives
 
 
 def trend_summaries(chapters: list[Chapter]) -> list[dict[str, Any]]:
-    """Each theme chapter's number, key facts and first actions, for the five-trends summary."""
+    """Each numbered chapter's number, key facts and first actions, for a summary of them."""
     numbers = theme_numbers(chapters)
     out = []
     for chapter in theme_chapters(chapters):

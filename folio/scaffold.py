@@ -2,62 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
+import yaml
+
 from .catalogue import finding
+from .config import Content, load_book
 from .errors import BuildError
 
-THEME_TEMPLATE = """---
-id: {id}
-title: {title}
-kind: theme
-theme: {theme}
-summary: One sentence on what this chapter is about.
-milestone_year: 2000
-milestone: The "look back" milestone, in one sentence, with its source cited in the text.
-opportunity: The "leap forward" opportunity, in one sentence.
----
+PLACEHOLDER = {"text": "Write this in one sentence.", "integer": 2000, "number": 1, "boolean": False,
+               "date": dt.date(2026, 1, 1)}
 
-## Then
 
-Milestones across four decades, each with a citation [@key].
-
-::: case-study
-### Case study: a title
-
-Built only from sourced facts.
-:::
-
-## Now
-
-Where things stand, with sourced figures.
-
-::: pull-quote
-A short point of its own, from a sourced fact of this chapter.
-:::
-
-## Next
-
-Opportunities and practical steps.
-
-::: call-to-action
-### What you can do next
-
-1. A concrete step.
-
-Join the conversation at a Socitm member event (members only).
-:::
-"""
-
-PLAIN_TEMPLATE = """---
-id: {id}
-title: {title}
-kind: {kind}
----
-
-Write the chapter here.
-"""
+def chapter_text(content: Content, kind: str, slug: str, title: str, colour: str) -> str:
+    """A new chapter of ``kind``: front matter with every key the kind requires (each key's example,
+    or a placeholder), its required sections in order, and its required blocks spread over them."""
+    spec = content.kind(kind)
+    front = {"id": slug, "title": title, "kind": kind}
+    for key in spec.required:
+        declared = content.keys.get(key, {"type": "text"})
+        if declared["type"] == "colour":      # --theme, else the key's example, else the palette's first theme
+            value = colour or declared.get("example") or next(iter(content.colours), "")
+        else:
+            value = declared.get("example", PLACEHOLDER[declared["type"]])
+        front[key] = "One sentence on what this chapter is about." if key == "summary" else value
+    sections = list(spec.sections)
+    body: list[str] = []
+    for i, name in enumerate(sections or [""]):
+        body += [f"## {name}\n"] if name else []
+        body.append("Write the chapter here." if not sections else f"What the {name} section says"
+                    + (", with its sources cited [@key]." if i == 0 else "."))
+        last = i == max(len(sections), 1) - 1
+        for block in (spec.blocks[i:i + 1] if not last else spec.blocks[i:]):
+            body.append(f"\n::: {block}\nThe {block} block: built only from sourced facts.\n:::")
+        body.append("")
+    return "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n" + "\n".join(body)
 
 
 def slugify(title: str) -> str:
@@ -65,8 +46,15 @@ def slugify(title: str) -> str:
     return slug or "chapter"
 
 
-def new_chapter(root: Path, title: str, kind: str = "theme", theme: str = "data") -> Path:
-    """Write chapters/NN-slug.md and append it to the chapters list in book.yaml (comments kept)."""
+def new_chapter(root: Path, title: str, kind: str = "", theme: str = "") -> Path:
+    """Write chapters/NN-slug.md and append it to the chapters list in book.yaml (comments kept).
+    ``kind``: one of book.yaml's content.kinds (default its default_kind); ``theme``: the colour key
+    (default the colour key's example in book.yaml, else the palette's first theme)."""
+    content = load_book(root).content
+    kind = kind or content.default_kind or "chapter"
+    if content.kinds and kind not in content.kinds:
+        raise BuildError([finding("M005", "book.yaml", 0, f"'{kind}' is not a kind of chapter",
+                                  hint="the kinds are " + ", ".join(content.kinds))])
     chapters = root / "chapters"
     slug = slugify(title)
     numbers = [int(m.group(1)) for p in chapters.glob("*.md") if (m := re.match(r"(\d+)-", p.name))]
@@ -84,7 +72,6 @@ def new_chapter(root: Path, title: str, kind: str = "theme", theme: str = "data"
         end += 1
     indent = re.match(r"^(\s+)-", lines[start + 1]).group(1) if end > start + 1 else "  "  # type: ignore[union-attr]
     lines.insert(end, f"{indent}- {path.name}")
-    template = THEME_TEMPLATE if kind == "theme" else PLAIN_TEMPLATE
-    path.write_text(template.format(id=slug, title=title, kind=kind, theme=theme), encoding="utf-8")
+    path.write_text(chapter_text(content, kind, slug, title, theme), encoding="utf-8")
     book.write_text("\n".join(lines), encoding="utf-8")
     return path

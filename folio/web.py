@@ -52,7 +52,6 @@ HOME_FIGURE = "timeline"                   # the figure shown on the home page
 DATA_DIR = "data"                          # each chart's data as CSV, beside the pages
 ACTION_PLAN = "action-plan.html"           # every "What you can do next" list, as one plan
 DOWNLOADS = "downloads.html"               # every file offered, grouped by who it is for
-FONT_DIRS = ("inter", "source-serif-4")    # copied whole, with their licences
 # ids the chapter layout writes
 TEMPLATE_IDS = frozenset({"page-main", "page-toc-title", "page-notes-title", "action-plan", "search", "downloads"})
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
@@ -83,7 +82,7 @@ class DownloadKind:
 
 
 GROUPS = {   # the downloads page's groups, in order: (heading, one line on who it is for)
-    "members": ("For members", "The report and its collection, for Socitm members."),
+    "members": ("For members", "The report and its collection, for {publisher} members."),
     "print": ("For the print shop", "Files to send to press unchanged."),
     "public": ("For everyone", "Files anyone may read and share."),
 }
@@ -519,7 +518,8 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
     search_page = env.get_template("web/search.html.j2").render(**common, current="search.html")
     (target / "search.html").write_text(search_page, encoding="utf-8")
     if offered:
-        listing = env.get_template("web/downloads.html.j2").render(**common, current=DOWNLOADS, groups=GROUPS)
+        listing = env.get_template("web/downloads.html.j2").render(**common, current=DOWNLOADS,
+                                                                         groups=groups(book))
         (target / DOWNLOADS).write_text(listing, encoding="utf-8")
     if common["action_plan"]:
         plan = env.get_template("web/action-plan.html.j2").render(**common, current=ACTION_PLAN, actions=actions)
@@ -541,15 +541,23 @@ def leak_findings(site: Path, chapters: Sequence[Chapter], pages: list[Page], ed
     return out
 
 
-PUBLIC_KEYS = ("id", "title", "short_title", "kind", "theme", "summary", "milestone_year", "milestone", "opportunity")
+# folio's own front-matter keys that introduce a chapter; every key the book declares (content.keys) is public too.
+PUBLIC_KEYS = ("id", "title", "short_title", "kind", "summary")
+
+
+def groups(book: Book) -> dict[str, tuple[str, str]]:
+    """GROUPS with the book's publisher filled in."""
+    return {name: (heading, line.format(publisher=book.publisher)) for name, (heading, line) in GROUPS.items()}
 
 
 def public_chapters(book: Book, chapters: Sequence[Chapter]) -> list[Chapter]:
     """The chapters as the public may read them: a members' chapter keeps its title and the front
-    matter that introduces it (PUBLIC_KEYS), and its text becomes book.yaml's members_notice."""
+    matter that introduces it (PUBLIC_KEYS and the book's content.keys), and its text becomes book.yaml's
+    members_notice."""
     notice = str(book.raw.get("members_notice", "This chapter is for members."))
+    public = (*PUBLIC_KEYS, *book.content.keys)
     return [c if c.meta.get("audience") != "members" else
-            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in PUBLIC_KEYS},
+            dataclasses.replace(c, meta={k: v for k, v in c.meta.items() if k in public},
                                 body=f"::: members-notice\n{notice}\n:::\n")
             for c in chapters]
 
@@ -605,8 +613,8 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
         (temp / DATA_DIR).mkdir()
         for name, table in tables.items():
             (temp / DATA_DIR / f"{name}.csv").write_bytes(chartdata.csv_text(table).encode("utf-8"))
-        for name in FONT_DIRS:
-            shutil.copytree(root / "assets" / "fonts" / name, temp / "fonts" / name)
+        for folder in edition.fonts:     # book.yaml: the font folders, copied whole with their licences
+            shutil.copytree(folder, temp / "fonts" / folder.name)
         for script in ("search.js", "actions.js", "timeline.js"):
             _copy(root / "assets" / "js" / script, temp / "js" / script)
         search.index_site(temp, book.language, len(pages))

@@ -17,9 +17,14 @@ SAMPLE = Path(__file__).resolve().parent / "sample_book"
 
 def copy_project(dest: Path, book_source: Path = ROOT) -> Path:
     """Layouts, assets and lock files from the project; book.yaml, chapters and bibliography from
-    ``book_source``."""
+    ``book_source``, and its own assets/ (a palette, icons) over the project's."""
     shutil.copytree(ROOT / "layouts", dest / "layouts")
     shutil.copytree(ROOT / "assets", dest / "assets")
+    if (book_source / "assets").is_dir():
+        for own in ("data/figures", "icons"):     # folders a book brings replace the project's
+            if (book_source / "assets" / own).is_dir():
+                shutil.rmtree(dest / "assets" / own)
+        shutil.copytree(book_source / "assets", dest / "assets", dirs_exist_ok=True)
     shutil.copytree(book_source / "chapters", dest / "chapters")
     shutil.copy(book_source / "book.yaml", dest / "book.yaml")
     if (book_source / "bibliography.yaml").exists():

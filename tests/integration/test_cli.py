@@ -19,8 +19,8 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
-    (("## Now\n", ""), "chapters/02-data.md:12: S001 error: missing section 'Now'"),
-    (("theme: data\n", "thme: data\n"), "chapters/02-data.md:5: M004 error: unknown key 'thme'"),
+    (("## Findings\n", ""), "chapters/02-data.md:12: S001 error: missing section 'Findings'"),
+    (("colour: teal\n", "colur: teal\n"), "chapters/02-data.md:5: M004 error: unknown key 'colur'"),
 ])
 def test_bad_chapter_stops_build_and_keeps_outputs(edit: tuple[str, str], expected: str, sample_project: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:

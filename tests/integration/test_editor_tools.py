@@ -36,7 +36,7 @@ def test_watch_rebuilds_after_an_edit_and_preview_reloads(sample_project: Path) 
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
         assert "This edited sample has" in page
         # a broken edit shows the findings in the preview, and the watcher keeps running
-        chapter.write_text(chapter.read_text().replace("kind: front", "kind: frnt"))
+        chapter.write_text(chapter.read_text().replace("kind: intro", "kind: intr"))
         deadline = time.monotonic() + 30
         while state.version < 2 and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -119,7 +119,7 @@ def test_raster_images_are_placed_and_converted_to_cmyk_for_press(sample_project
         sample_project / "assets" / "images" / "photo.png")
     chapter = sample_project / "chapters" / "02-data.md"
     chapter.write_text(chapter.read_text().replace(
-        "## Next\n", '## Next\n\n![A test photograph.](../assets/images/photo.png){#fig-photo alt="A colour gradient."}\n\n'))
+        "## Actions\n", '## Actions\n\n![A test photograph.](../assets/images/photo.png){#fig-photo alt="A colour gradient."}\n\n'))
     use_printer(sample_project, "saddle")
     build(sample_project, targets=("pdf", "press", "epub"), strict=True, page_quality_strict=False)
     report = json.loads((sample_project / "output" / "sample-trends-press-preflight.json").read_text())

@@ -42,16 +42,17 @@ def test_sample_book_structure(sample_project: Path) -> None:
     assert soup.html is not None and soup.html["lang"] == "en-GB"
     chapters = soup.select("article.chapter")
     assert [a["id"] for a in chapters] == ["welcome", "data", "sources"]
-    theme = soup.select_one("article#data")
-    assert theme is not None
-    assert [h.get_text() for h in theme.select(".chapter-body h2")] == ["Then", "Now", "Next"]
-    assert [h["id"] for h in theme.select(".chapter-body h2")] == ["data-then", "data-now", "data-next"]
-    assert theme.select_one(".opener .chapter-title") is not None
+    # the sample's own content model (tests/sample_book/book.yaml): an essay, numbered, in its own colour
+    essay = soup.select_one("article#data.chapter-essay.theme-teal")
+    assert essay is not None
+    assert [h.get_text() for h in essay.select(".chapter-body h2")] == ["Context", "Findings", "Actions"]
+    assert [h["id"] for h in essay.select(".chapter-body h2")] == ["data-context", "data-findings", "data-actions"]
+    assert soup.select_one("nav.contents li.toc-essay .toc-number") is not None
     assert len(soup.select("nav.contents li a[href]")) == 3
     # citations became inline footnotes for the paged editions, and Sources lists both entries
     assert len(soup.select("span.footnote")) == 3
     assert len(soup.select("#refs .csl-entry")) == 2
     # the generated at-a-glance block was filled in
-    assert soup.select_one(".glance-card.theme-data a[href='#data']") is not None
+    assert soup.select_one(".glance-card.theme-teal a[href='#data']") is not None
     figure = soup.select_one("figure#fig-homeworking img")
     assert figure is not None and figure["src"] == "figures/homeworking.svg" and figure["alt"]

@@ -13,6 +13,8 @@ from folio.config import load_book
 from folio.parts import held, parts
 from tests.unit.test_editions import problems
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def chapter(id_: str, kind: str, body: str = "", **meta: object) -> Chapter:
     return Chapter(Path(f"chapters/{id_}.md"), f"chapters/{id_}.md", {"id": id_, "title": id_.title(), "kind": kind, **meta}, body, 5)
@@ -37,13 +39,13 @@ def test_an_each_edition_makes_one_file_per_chapter_of_its_kind(sample_project: 
 
 
 def test_output_names_and_kinds_are_checked(sample_project: Path) -> None:
-    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "collection/{slug}-{id}.pdf"\n    kinds: [front, appendix]\n')
+    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "collection/{slug}-{id}.pdf"\n    kinds: [intro, index]\n')
     assert any("M005 error: 'editions.pdf.output' has '{id}', which only an edition with 'each' can fill" in f for f in found), found
-    assert any("'editions.pdf.kinds' names 'appendix', which is not a kind of chapter" in f for f in found), found
+    assert any("'editions.pdf.kinds' names 'index', which is not a kind of chapter" in f for f in found), found
 
 
 def test_an_each_edition_must_name_its_files(sample_project: Path) -> None:
-    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "{slug}.pdf"\n    each: theme\n')
+    found = problems(sample_project, '    output: "{slug}.pdf"\n', '    output: "{slug}.pdf"\n    each: essay\n')
     assert any("must name each file with '{id}'" in f for f in found), found
 
 
@@ -57,6 +59,7 @@ def test_the_blocks_a_summary_gathers() -> None:
 
 class _Book:
     raw: ClassVar[dict[str, str]] = {"members_notice": "For members only."}
+    content = load_book(ROOT).content
 
 
 def test_a_members_chapter_reaches_the_public_as_its_introduction_only() -> None:

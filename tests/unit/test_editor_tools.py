@@ -9,6 +9,7 @@ import pytest
 from folio import checks, cli
 from folio.build import read_sources
 from folio.chapters import read_chapter
+from folio.config import load_book
 from folio.docs import check_codes_markdown
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -50,15 +51,16 @@ def test_every_catalogued_code_is_emitted_somewhere() -> None:
                                        f"emitted now, take off NOT_EMITTED: {sorted(set(NOT_EMITTED) - silent)}"
 
 
-def test_new_chapter_creates_a_valid_theme_chapter(sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_chapter_creates_a_valid_chapter_of_the_default_kind(sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["new-chapter", "Open data", "--project", str(sample_project), "--plain"])
     assert code == 0
     path = sample_project / "chapters" / "04-open-data.md"
     assert path.exists()
     assert "  - 04-open-data.md" in (sample_project / "book.yaml").read_text()
-    chapter, problems = read_chapter(path, sample_project)
+    chapter, problems = read_chapter(path, sample_project, load_book(sample_project).content)
     assert problems == [] and chapter is not None
-    assert chapter.kind == "theme" and chapter.id == "open-data"
+    assert chapter.kind == "essay" and chapter.id == "open-data"     # the sample's content.default_kind
+    assert [line for line in path.read_text().split("\n") if line.startswith("## ")] == ["## Context", "## Findings", "## Actions"]
     found = checks.check_structure(chapter)
     assert [f.code for f in found] == []
     # the whole sample book still reads; the new chapter's placeholder citation is the one error

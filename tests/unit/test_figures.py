@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from itertools import combinations
 from pathlib import Path
@@ -36,8 +37,12 @@ CITES = {
 }
 
 
+def themes() -> tuple[str, ...]:
+    return tuple(yaml.safe_load(PALETTE.read_text(encoding="utf-8"))["themes"])
+
+
 def sentinel(key: str) -> str:
-    assert key in COLOUR_KEYS, key
+    assert key in (*COLOUR_KEYS, *themes()), key
     return f"SENTINEL-{key}"
 
 
@@ -167,7 +172,7 @@ def test_colours_only_through_the_colour_function(svgs: dict[str, str]) -> None:
             for attr in ("fill", "stroke"):
                 value = el.get(attr)
                 assert value is not None, (fid, el.tag, attr)  # SVG's default black would be RGB
-                assert value == "none" or value.removeprefix("SENTINEL-") in COLOUR_KEYS, (fid, value)
+                assert value == "none" or value.removeprefix("SENTINEL-") in (*COLOUR_KEYS, *themes()), (fid, value)
     assert "SENTINEL-cyber" in svgs["ncsc-incidents"]
     assert "SENTINEL-work" in svgs["homeworking"]
     assert "SENTINEL-inclusion" in svgs["digital-exclusion"]
@@ -258,9 +263,12 @@ def _write_bad(tmp_path: Path, source: str, change: str) -> Path:
     ],
 )
 def test_bad_data_names_path_and_key(tmp_path: Path, source: str, change: str, key: str) -> None:
-    path = _write_bad(tmp_path, source, change)
+    folder = tmp_path / "assets" / "data" / "figures"     # beside a palette: its themes are the colour keys
+    folder.mkdir(parents=True)
+    shutil.copy(PALETTE, folder.parent / "palette.yaml")
+    path = _write_bad(folder, source, change)
     with pytest.raises(ValueError) as caught:
-        load_figure_specs(tmp_path)
+        load_figure_specs(folder)
     message = str(caught.value)
     assert message.startswith(f"{path}: "), message
     assert f"'{key}'" in message, message

@@ -64,7 +64,10 @@ def _sizes(svg: str) -> list[float]:
 
 def test_large_print_figures_are_redrawn_with_no_label_under_16pt() -> None:
     specs = figures.load_figure_specs(ROOT / "assets" / "data" / "figures")
-    style = figures.large_print_style(FONTS, 16)
+    declared = load_book(ROOT).editions["large-print"].figures     # book.yaml: the face and its files
+    assert declared is not None
+    regular, bold = declared.font_files
+    style = figures.large_print_style(declared.font, (regular, bold), 16)
     for spec in specs:
         svg = figures.render_figure(spec, lambda key: "#000000", style, width=476.2)
         root = ET.fromstring(svg)
@@ -125,12 +128,15 @@ def test_cover_png_is_drawn_from_the_svg() -> None:
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="140" height="198" viewBox="0 0 210 297">'
            '<rect width="210" height="297" fill="#14213d"/><rect x="100" y="100" width="10" height="10" fill="#f2b705"/>'
            '<g fill="#ffffff"><text x="20" y="60" font-size="20" font-weight="800">Digital</text></g></svg>')
-    png = rasterise(svg, FONTS)
+    cover_fonts = load_book(ROOT).editions["epub"].cover_fonts      # book.yaml: the cover's files
+    png = rasterise(svg, cover_fonts)
     image = Image.open(io.BytesIO(png)).convert("RGB")
     assert image.size == (140, 198)
     assert image.getpixel((5, 190)) == (0x14, 0x21, 0x3D)
     assert image.getpixel((70, 70)) == (0xF2, 0xB7, 0x05)
     assert (255, 255, 255) in {image.getpixel((x, 35)) for x in range(14, 60)}     # the title is painted
-    assert rasterise(svg, FONTS) == png
+    assert rasterise(svg, cover_fonts) == png
     with pytest.raises(ValueError):
-        rasterise(svg.replace("<g ", '<circle r="1"/><g '), FONTS)
+        rasterise(svg.replace("<g ", '<circle r="1"/><g '), cover_fonts)
+    with pytest.raises(ValueError, match="no font file of weight 800"):
+        rasterise(svg, cover_fonts[:1])

@@ -49,8 +49,10 @@ def test_words_of_its_own_pass() -> None:
 
 def test_the_real_book_has_no_repeated_pull_quote() -> None:
     from folio.chapters import read_chapter
+    from folio.config import load_book
 
-    chapters = [read_chapter(p, ROOT)[0] for p in sorted((ROOT / "chapters").glob("*.md"))]
+    content = load_book(ROOT).content
+    chapters = [read_chapter(p, ROOT, content)[0] for p in sorted((ROOT / "chapters").glob("*.md"))]
     real = [c for c in chapters if c is not None]
     assert len(pull_quotes(real)) >= 5
     assert check(real) == []

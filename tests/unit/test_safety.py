@@ -179,21 +179,22 @@ def test_a_figure_data_error_names_the_file_and_line(sample_project: Path) -> No
 
 def test_every_bad_figure_file_is_reported_in_one_run(sample_project: Path) -> None:
     folder = sample_project / "assets" / "data" / "figures"
-    (folder / "timeline.yaml").write_text((folder / "timeline.yaml").read_text(encoding="utf-8").replace("kind:", "knd:"))
+    (folder / "homeworking.yaml").write_text((folder / "homeworking.yaml").read_text(encoding="utf-8").replace("kind:", "knd:"))
     (folder / "council-ai.yaml").write_text("id: council-ai\nkind: [unclosed\n", encoding="utf-8")
     found = sources_messages(sample_project)
-    assert any(f.startswith("assets/data/figures/timeline.yaml:") and " D001 " in f for f in found), found
+    assert any(f.startswith("assets/data/figures/homeworking.yaml:") and " D001 " in f for f in found), found
     assert any(f.startswith("assets/data/figures/council-ai.yaml:3:1: Y001") for f in found), found
 
 
 def test_the_palette_is_checked_with_lines(sample_project: Path) -> None:
     path = sample_project / "assets" / "data" / "palette.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('gold: "#F2B705"', 'gold: "yellow"').replace('  data: "#00607A"\n', ""), encoding="utf-8")
+    path.write_text(text.replace('gold: "#E8B100"', 'gold: "yellow"').replace('  teal: "#006B6B"\n', ""), encoding="utf-8")
     found = sources_messages(sample_project)
-    assert "assets/data/palette.yaml:12: M003 error: required key 'themes.data' is missing" in found
-    path.write_text(text.replace('gold: "#F2B705"', 'gold: "yellow"'), encoding="utf-8")
-    assert sources_messages(sample_project) == ["assets/data/palette.yaml:9: M005 error: 'gold' must be a colour as #rrggbb, not 'yellow'"]
+    # the palette's themes are the book's own names, so a chapter naming one it lacks is the error
+    assert "chapters/02-data.md:5: M005 error: 'colour' must be one of plum, not 'teal'" in found
+    path.write_text(text.replace('gold: "#E8B100"', 'gold: "yellow"'), encoding="utf-8")
+    assert sources_messages(sample_project) == ["assets/data/palette.yaml:8: M005 error: 'gold' must be a colour as #rrggbb, not 'yellow'"]
 
 
 def test_hostile_urls_in_book_yaml_and_the_bibliography(sample_project: Path) -> None:
@@ -224,7 +225,7 @@ def test_yaml_aliases_are_refused_everywhere(sample_project: Path, where: str) -
 
     if where == "front matter":
         path = sample_project / "chapters" / "01-welcome.md"
-        path.write_text(path.read_text(encoding="utf-8").replace("kind: front\n", "kind: front\nsummary: &s hi\n"))
+        path.write_text(path.read_text(encoding="utf-8").replace("kind: intro\n", "kind: intro\nsummary: &s hi\n"))
         expected = "chapters/01-welcome.md:5:10: Y004 error: an anchor ('&s') is not allowed; write the value out"
     elif where == "figure data":
         path = sample_project / "assets" / "data" / "figures" / "homeworking.yaml"

@@ -13,16 +13,17 @@ import pytest
 
 from folio import checks, yamlio
 from folio.chapters import read_chapter
-from folio.config import BOOK, validate
+from folio.config import BOOK, load_book, validate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ROOT = FIXTURES.parent.parent
 
 
 def chapter_findings(name: str, tmp_path: Path) -> list[str]:
     (tmp_path / "chapters").mkdir(exist_ok=True)
     path = tmp_path / "chapters" / name
     shutil.copy(FIXTURES / name, path)
-    chapter, problems = read_chapter(path, tmp_path)
+    chapter, problems = read_chapter(path, tmp_path, load_book(ROOT).content)   # the fixtures are the real book's kinds
     if chapter is not None:
         problems = checks.check_structure(chapter) + checks.check_inline(
             chapter, tmp_path, {"known-key"}, {"welcome"}, {"homeworking"})[0]
