@@ -68,8 +68,18 @@ def environment(root: Path) -> jinja2.Environment:
     )
     icons = root / "assets" / "icons"      # icon(theme, colour): the book's icon of a theme as a data: URL
     env.globals["icon"] = lambda theme, colour: cover.icon_uri(str(theme), str(colour), icons)
+    env.globals["numbered"] = number_label    # numbered(chapter, n[, count]): 'Trend 2 of 5' or 'Trend 2'
     env.filters["md"] = lambda value: markupsafe.Markup(markdown_text(str(value)))   # front matter as literal Markdown
     return env
+
+
+def number_label(chapter: Chapter, n: object, count: object = None) -> str:
+    """A numbered chapter's number as its kind's ``label`` writes it ('Trend {n} of {count}'): in full
+    with ``count``, else up to the number ('Trend 2'), for contents and running lists."""
+    label = chapter.model.label
+    if count is None:
+        label = label.split("{n}")[0] + "{n}"
+    return label.format(n=n, count=count)
 
 
 def theme_chapters(chapters: list[Chapter]) -> list[Chapter]:

@@ -108,3 +108,16 @@ def test_links_to_chapters_a_file_leaves_out_become_their_text() -> None:
     html = '<p><a href="#one">Trend 1</a>, <a href="#intro">the introduction</a> and <a href="#one" class="x">again</a>.</p>'
     assert render.unlink_absent(html, {"one"}) == '<p>Trend 1, <a href="#intro">the introduction</a> and again.</p>'
     assert render.unlink_absent(html, set()) == html
+
+
+def test_a_numbered_kind_writes_its_number_with_its_own_label() -> None:
+    import dataclasses
+
+    from folio import render
+    from folio.config import Kind
+
+    essay = dataclasses.replace(chapter("one", "essay"), model=Kind("essay", numbered=True, label="Essay {n} of {count}"))
+    assert render.number_label(essay, 2, 3) == "Essay 2 of 3"
+    assert render.number_label(essay, 2) == "Essay 2"
+    plain = dataclasses.replace(chapter("two", "part"), model=Kind("part", numbered=True))
+    assert render.number_label(plain, 4, 5) == render.number_label(plain, 4) == "4"
