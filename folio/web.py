@@ -580,7 +580,9 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
     specs = datafiles.load_figures(root)[0]
-    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
+    # The book's figure numbers (design review D8), not a count of this site's pages: the summary's
+    # timeline is the book's Figure 1, and a public site that leaves a chapter out numbers no differently.
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs, figures.book_figure_numbers(book, written))
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
     html = "".join(bodies.values())       # only the charts its pages show (a public site shows fewer)
