@@ -51,6 +51,7 @@ Value labels are the value followed by the unit (``49%``, ``1.6m``, ``204``). Ba
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -80,6 +81,7 @@ __all__ = [
     "large_print_style",
     "load_figure_specs",
     "narrow_style",
+    "outlined_style",
     "render_figure",
     "write_figures",
 ]
@@ -235,6 +237,15 @@ def narrow_style() -> TextStyle:
     """The web edition's drawings for narrow screens: the large-print layouts (labels above the
     bars, a vertical timeline) at the member typeface, with 11 pt text or larger."""
     return TextStyle(family="Inter", label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
+
+
+def outlined_style(fonts: tuple[Path, Path]) -> TextStyle:
+    """The EPUB's drawings (design review D9): the phone layouts of ``narrow_style`` (a vertical
+    timeline, labels above the bars, 11 pt text or larger), drawn at ``NARROW_WIDTH`` with the text
+    as outlines of ``fonts`` (regular, bold), because an ``<img>`` in an EPUB cannot reach the
+    book's fonts. The EPUB stylesheet shows them at the column's width, so on a 390 px phone the
+    smallest text is about 12 px; the wide drawing, 158.75 mm across, put it at 5 to 6 px."""
+    return dataclasses.replace(narrow_style(), fonts=fonts, outline=True)
 
 
 # --------------------------------------------------------------------------- data

@@ -329,6 +329,27 @@ def test_one_numbering_from_the_books_markdown(specs: dict[str, FigureSpec]) -> 
     assert '<figcaption><span class="figure-label">Figure 2.</span> Fewer. <span class="figure-source">Source: ' in epub
 
 
+def test_epub_drawings_read_on_a_phone(specs: dict[str, FigureSpec]) -> None:
+    """Design review D9: the EPUB's charts were the 450-unit print drawings with outlined labels,
+    about 6 px high on a 390 px phone. They are now the phone layouts (a vertical timeline,
+    labels above the bars) at 300 units, outlined, which the EPUB stylesheet sets at the column's
+    width: about 358 px of a 390 px screen with 16 px margins (measured in Chromium), so 11-unit
+    text is 13 px. Drawn with live text (outline off, same widths), no text is under 11 units."""
+    from dataclasses import replace
+
+    from folio.figures import NARROW_WIDTH, outlined_style
+
+    fonts = (ROOT / "assets/fonts/inter/Inter-Regular.otf", ROOT / "assets/fonts/inter/Inter-Bold.otf")
+    style = outlined_style(fonts)
+    assert style.outline and style.vertical_timeline and style.stacked_hbars
+    for spec in specs.values():
+        outlined = render_figure(spec, sentinel, style, width=NARROW_WIDTH)
+        assert "<text" not in outlined and 'viewBox="0 0 300 ' in outlined
+        sizes = [float(t.get("font-size", "0")) for t in texts(render_figure(spec, sentinel, replace(style, outline=False),
+                                                                            width=NARROW_WIDTH))]
+        assert sizes and min(sizes) * 358 / NARROW_WIDTH >= 13.0, (spec.id, min(sizes))
+
+
 def test_every_figure_names_its_source(specs: dict[str, FigureSpec]) -> None:
     """A chart's 'Source:' line comes from its data file, so every data file must give one."""
     assert all(len(spec.source) > 20 for spec in specs.values()), [s.id for s in specs.values() if len(s.source) <= 20]
