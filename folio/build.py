@@ -133,6 +133,7 @@ def shared_work(root: Path, sources: Sources, stale: list[config.Edition], repor
     preview = [book.editions[book.preview]] if book.preview else []
     prepared = preview + [e for e in stale if e not in preview]
     documents = {"": editions.book_chapters(sources), **editions.documents(sources, prepared)}
+    numbers = figures.book_figure_numbers(book, sources.chapters)
     with ThreadPoolExecutor(1) as side:
         converting = {stem: side.submit(convert_markdown, root, book, held, shared.inserts) for stem, held in documents.items()}
         shared.build_dir.mkdir(parents=True, exist_ok=True)
@@ -140,8 +141,8 @@ def shared_work(root: Path, sources: Sources, stale: list[config.Edition], repor
         for stem, held in documents.items():
             bodies, warnings = converting[stem].result()
             report.findings += warnings if stem == "" else [w for w in warnings if w not in report.findings]
-            # "Figure N." and "Source:", numbered through the book (or through the document alone).
-            bodies = figures.label_figures(bodies, [c.id for c in held], sources.figure_specs)
+            # "Figure N." and "Source:", with the book's numbers in every document (design review D8).
+            bodies = figures.label_figures(bodies, [c.id for c in held], sources.figure_specs, numbers)
             shared.documents[stem] = bodies
     shared.bodies = shared.documents.pop("")
     for edition in prepared:

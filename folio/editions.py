@@ -146,9 +146,10 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
             text = figures.large_print_style(style.font, (regular, bold), shared.book.large_print.min_text_pt)
             width = ((edition.trim_mm or shared.book.trim_mm)[0] - PAGE_MARGINS_MM) * 72 / 25.4
         elif style.style == "outlined":
-            # Charts that are <img> pictures (EPUB) cannot reach the book's fonts: outline their text.
+            # Charts that are <img> pictures (EPUB) cannot reach the book's fonts: outline their text,
+            # and draw the phone layouts, shown at the column's width (design review D9).
             regular, bold = style.font_files
-            text = figures.TextStyle(family=style.font or "sans-serif", fonts=(regular, bold), outline=True)
+            text, width = figures.outlined_style((regular, bold), style.font or "sans-serif"), figures.NARROW_WIDTH
         figures.write_figures(shared.sources.figure_specs, shared.build_dir / style.folder, shared.colour(edition),
                               text, width=width)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from . import chartdata, cover, datafiles, pandoc, publish
+from . import chartdata, cover, datafiles, figures, pandoc, publish
 from .chapters import Chapter
 from .config import Book
 from .errors import Finding
@@ -43,7 +43,9 @@ PANDOC_A11Y_FIELDS = {
 
 
 def metadata_xml(book: Book) -> str:
-    """Dublin Core metadata for pandoc's --epub-metadata."""
+    """Dublin Core metadata for pandoc's --epub-metadata. The identifier is given here only: given
+    as ``--metadata=identifier`` too, pandoc writes the same UUID as a second dc:identifier
+    (design review D9)."""
     lines = [f"<dc:identifier id=\"BookId\">{escape(book.identifier)}</dc:identifier>",
              f"<dc:publisher>{escape(book.publisher)}</dc:publisher>",
              f"<dc:rights>{escape(book.licence)}</dc:rights>",
@@ -51,9 +53,31 @@ def metadata_xml(book: Book) -> str:
     return "\n".join(lines) + "\n"
 
 
-def a11y_metadata_file(a11y: dict[str, list[str] | str]) -> str:
-    """The schema.org properties pandoc can write, as a --metadata-file (JSON is YAML)."""
-    fields: dict[str, list[str] | str] = {}
+def title_metadata(book: Book) -> list[dict[str, str]]:
+    """The title as EPUB 3 title refinements: pandoc writes each entry as a dc:title with a
+    ``title-type`` (main, subtitle), so reading systems show the subtitle too (design review D9)."""
+    return [{"type": "main", "text": book.title}, *([{"type": "subtitle", "text": book.subtitle}] if book.subtitle else [])]
+
+
+def long_date(book: Book) -> str:
+    """The date as the PDF's title page writes it: 2 December 2026."""
+    return f"{book.date.day} {book.date:%B %Y}"
+
+
+def title_page(book: Book, layouts: Path) -> str:
+    """The title page and imprint (``layouts/epub-title-page.xhtml.j2``), from the same book.yaml
+    data as the PDF's title page, in place of pandoc's (title, author, ISO date)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(layouts), autoescape=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=False)
+    return env.get_template("epub-title-page.xhtml.j2").render(book=book, date=long_date(book)).strip()
+
+
+def a11y_metadata_file(a11y: dict[str, list[str] | str], book: Book | None = None) -> str:
+    """The schema.org properties pandoc can write, and the title (``title_metadata``), as a
+    --metadata-file (JSON is YAML)."""
+    fields: dict[str, object] = {"title": title_metadata(book)} if book is not None else {}
     for prop, key in PANDOC_A11Y_FIELDS.items():
         if prop in a11y:
             value = a11y[prop]
@@ -103,11 +127,12 @@ def add_figure_data(xhtml: str, tables: Mapping[str, str]) -> str:
     return _FIGURE_END.sub(lambda m: m.group(0) + tables[m.group("name")] if m.group("name") in tables else m.group(0), xhtml)
 
 
-def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: Mapping[str, str] | None = None) -> None:
+def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: Mapping[str, str] | None = None,
+                         label: Callable[[str], str] | None = None) -> None:
     """Add to the package document the properties pandoc cannot write (dcterms:conformsTo,
-    a11y:certifiedBy), mark the notes in every content document (``mark_notes``) and put each
-    chart's data after it (``add_figure_data``).
-    The zip is rewritten entry by entry, keeping order, dates and compression."""
+    a11y:certifiedBy), mark the notes in every content document (``mark_notes``), label its
+    figures (``label``: XHTML to XHTML, ``figure_labeller``) and put each chart's data after it
+    (``add_figure_data``). The zip is rewritten entry by entry, keeping order, dates and compression."""
     extra = [(prop, value) for prop, values in a11y.items() if prop not in PANDOC_A11Y_FIELDS
              for value in ([values] if isinstance(values, str) else values)]
     with zipfile.ZipFile(epub) as zf:
@@ -116,6 +141,7 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: M
     for name in data:
         if name.endswith(".xhtml"):
             xhtml = named_by_title(mark_notes(data[name].decode("utf-8")))
+            xhtml = label(xhtml) if label else xhtml
             data[name] = add_figure_data(xhtml, tables or {}).encode("utf-8")
     match = re.search(rb'full-path="([^"]+)"', data["META-INF/container.xml"])
     if match is None:
@@ -132,12 +158,21 @@ def add_package_metadata(epub: Path, a11y: dict[str, list[str] | str], tables: M
             out.writestr(info, data[info.filename])
 
 
+def figure_labeller(book: Book, chapters: Sequence[Chapter], specs: Sequence[figures.FigureSpec]) -> Callable[[str], str]:
+    """Each caption's "Figure N." (the book's number, ``figures.book_figure_numbers``) and
+    "Source:" line, as in the PDF and on the web (design review D8). pandoc renames the pictures
+    (media/fileN.svg), so a figure's drawing is found by its id in the chapters' Markdown."""
+    numbers = figures.book_figure_numbers(book, chapters)
+    drawings = figures.figure_drawings([c.body for c in chapters])
+    return lambda xhtml: figures.label_figures({"": xhtml}, [""], specs, numbers, drawings)[""]
+
+
 def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     book = job.book
     meta = job.build_dir / "epub-metadata.xml"
     meta.write_text(metadata_xml(book), encoding="utf-8")
     a11y_meta = job.build_dir / "epub-a11y.yaml"
-    a11y_meta.write_text(a11y_metadata_file(job.accessibility), encoding="utf-8")
+    a11y_meta.write_text(a11y_metadata_file(job.accessibility, book), encoding="utf-8")
     temp = publish.temp_path(job.target)
     cover_png = job.build_dir / "cover.png"
     png = cover.rasterise((job.build_dir / "cover.svg").read_text(encoding="utf-8"), job.cover_fonts)
@@ -146,9 +181,9 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
     args = ["-f", pandoc.READER, "-t", "epub3", "-o", str(temp),
             *pandoc.common_args(book.bibliography, book.csl, book.language),
             f"--lua-filter={pandoc.LUA_FILTER}",
-            f"--metadata=title:{book.title}", f"--metadata=subtitle:{book.subtitle}",
+            # The title (main and subtitle) is in the metadata file, the identifier in --epub-metadata.
             f"--metadata=author:{book.publisher}", f"--metadata=date:{book.date.isoformat()}",
-            f"--metadata=identifier:{book.identifier}",
+            f"--variable=folio-title-page:{title_page(book, job.build_dir.parent.parent / 'layouts')}",
             f"--metadata=cover-image-alt:Cover of {book.title}: {book.subtitle}. {book.edition}.",
             f"--epub-metadata={meta}", f"--metadata-file={a11y_meta}",
             *([f"--template={job.template}"] if job.template else []),
@@ -163,7 +198,7 @@ def build(job: EpubJob) -> tuple[Path, list[Finding]]:
                         job.build_dir, env)
     specs = datafiles.load_figures(job.build_dir.parent.parent)[0]
     tables = {spec.id: chartdata.table_html(chartdata.data_table(spec)) for spec in specs}
-    add_package_metadata(temp, job.accessibility, tables)
+    add_package_metadata(temp, job.accessibility, tables, figure_labeller(book, job.chapters, specs))
     return temp, result.warnings
 
 

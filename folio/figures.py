@@ -51,18 +51,23 @@ Value labels are the value followed by the unit (``49%``, ``1.6m``, ``204``). Ba
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import yaml
 
 from . import config
+
+if TYPE_CHECKING:
+    from .chapters import Chapter
+    from .config import Book
 
 ColourFn = Callable[[str], str]
 
@@ -71,10 +76,14 @@ __all__ = [
     "ColourFn",
     "FigureSpec",
     "TextStyle",
+    "book_figure_numbers",
+    "figure_drawings",
+    "figure_numbers",
     "label_figures",
     "large_print_style",
     "load_figure_specs",
     "narrow_style",
+    "outlined_style",
     "render_figure",
     "write_figures",
 ]
@@ -227,6 +236,15 @@ def narrow_style(family: str) -> TextStyle:
     """The web edition's drawings for narrow screens: the large-print layouts (labels above the
     bars, a vertical timeline) in the site's figure ``family``, with 11 pt text or larger."""
     return TextStyle(family=family, label=12.0, note=11.0, value=13.0, vertical_timeline=True, stacked_hbars=True)
+
+
+def outlined_style(fonts: tuple[Path, Path], family: str) -> TextStyle:
+    """The EPUB's drawings (design review D9): the phone layouts of ``narrow_style`` (a vertical
+    timeline, labels above the bars, 11 pt text or larger), drawn at ``NARROW_WIDTH`` with the text
+    as outlines of ``fonts`` (regular, bold), because an ``<img>`` in an EPUB cannot reach the
+    book's fonts. The EPUB stylesheet shows them at the column's width, so on a 390 px phone the
+    smallest text is about 12 px; the wide drawing, 158.75 mm across, put it at 5 to 6 px."""
+    return dataclasses.replace(narrow_style(family), fonts=fonts, outline=True)
 
 
 # --------------------------------------------------------------------------- data
@@ -1011,31 +1029,93 @@ _FIGURE_IMG = re.compile(r'<img src="figures/(?P<name>[A-Za-z0-9_-]+)\.svg"')
 _CAPTION = re.compile(r"<figcaption>(?P<caption>.*?)</figcaption>", re.S)
 
 
-def label_figures(bodies: Mapping[str, str], order: Sequence[str], specs: Sequence[FigureSpec]) -> dict[str, str]:
-    """Number the captioned figures of the book in reading order and give each drawn one its source.
+_MD_FIGURE = re.compile(r"!\[(?P<caption>(?:[^\[\]]|\[[^\]]*\])+)\]\((?P<src>[^)\s]+)[^)]*\)(?:\{(?P<attrs>[^}]*)\})?")
+_MD_ID = re.compile(r"(?:^|\s)#(?P<id>[A-Za-z][\w:.-]*)")
+_DRAWING = re.compile(r"(?:^|/)figures/(?P<name>[A-Za-z0-9_-]+)\.svg$")
+_FIGURE_ID = re.compile(r'\bid="(?P<id>[^"]+)"')
+
+
+def markdown_figures(body: str) -> list[tuple[str, str]]:
+    """The figures of a chapter's Markdown in order, as (drawing name or "", figure id or ""):
+    each image with a caption alone in its paragraph, which pandoc makes a ``<figure>``."""
+    found = []
+    for para in re.split(r"\n[ \t]*\n", body):
+        lines = [line for line in para.strip().splitlines() if not line.lstrip().startswith(":::")]
+        m = _MD_FIGURE.fullmatch(" ".join(line.strip() for line in lines))
+        if m is None:
+            continue
+        drawing = _DRAWING.search(m.group("src"))
+        fid = _MD_ID.search(m.group("attrs") or "")
+        found.append((drawing.group("name") if drawing else "", fid.group("id") if fid else ""))
+    return found
+
+
+def figure_numbers(bodies: Sequence[str]) -> dict[str, int]:
+    """One numbering for every edition (design review D8): the figures of the book's chapters
+    (``bodies``, their Markdown in reading order) numbered from 1. Keyed by drawing name (so the
+    same chart shown elsewhere, as the summary's timeline, carries its number) and by ``#id``
+    (for a picture that is not drawn, and for outputs that rename the pictures, as the EPUB)."""
+    numbers: dict[str, int] = {}
+    for body in bodies:
+        for drawing, fid in markdown_figures(body):
+            number = numbers.get(drawing) if drawing else None
+            if number is None:
+                number = max(numbers.values(), default=0) + 1
+            for key in (drawing, f"#{fid}" if fid else ""):
+                if key:
+                    numbers.setdefault(key, number)
+    return numbers
+
+
+def figure_drawings(bodies: Sequence[str]) -> dict[str, str]:
+    """Figure id -> drawing name, for outputs that rename the pictures (the EPUB's media/fileN.svg)."""
+    return {fid: drawing for body in bodies for drawing, fid in markdown_figures(body) if fid and drawing}
+
+
+def book_figure_numbers(book: Book, chapters: Sequence[Chapter]) -> dict[str, int]:
+    """``figure_numbers`` over the chapters the book editions hold (the paged editions that are
+    neither standalone nor one file per chapter), so every edition cites the book's numbers."""
+    together = [e for e in book.editions.values() if e.paged and not e.standalone and not e.each]
+    return figure_numbers([c.body for c in chapters if any(e.holds(c.kind) for e in together)])
+
+
+def label_figures(bodies: Mapping[str, str], order: Sequence[str], specs: Sequence[FigureSpec],
+                  numbers: Mapping[str, int] | None = None, drawings: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Number the captioned figures and give each drawn one its source.
 
     ``bodies`` maps chapter id to the chapter's HTML (pandoc's ``<figure>`` with an ``<img>`` and
     a ``<figcaption>``), ``order`` is the reading order of the chapter ids. Each caption starts
     with ``<span class="figure-label">Figure N.</span>`` and, for a figure drawn from
     ``assets/data/figures/<id>.yaml``, ends with ``<span class="figure-source">Source: ...</span>``
-    from its ``source`` key. Chapters not in ``order`` are returned unchanged."""
+    from its ``source`` key. Chapters not in ``order`` are returned unchanged.
+
+    With ``numbers`` (``figure_numbers``), N is the book's number of the figure's drawing or id,
+    and a figure the book does not hold has no label; without, the figures are counted in
+    ``order``. ``drawings`` (figure id -> drawing name) names the drawing of a renamed picture."""
     by_id = {s.id: s for s in specs}
     out = dict(bodies)
-    number = 0
+    count = 0
 
     def caption(m: re.Match[str]) -> str:
-        nonlocal number
+        nonlocal count
         inner = m.group("inner")
         found = _CAPTION.search(inner)
         if found is None:
             return m.group(0)
-        number += 1
         img = _FIGURE_IMG.search(inner)
-        spec = by_id.get(img.group("name")) if img else None
+        fid = _FIGURE_ID.search(m.group("attrs"))
+        name = img.group("name") if img else (drawings or {}).get(fid.group("id") if fid else "", "")
+        if numbers is None:
+            count += 1
+            number: int | None = count
+        else:
+            number = numbers.get(name) if name in numbers else numbers.get(f"#{fid.group('id')}" if fid else "")
+        spec = by_id.get(name)
         text = found.group("caption").strip()
         source = (f' <span class="figure-source">Source: {escape(spec.source.removeprefix("Source:").strip())}</span>'
                   if spec is not None and spec.source else "")
-        labelled = (f'<figcaption><span class="figure-label">Figure {number}.</span> {text}{source}</figcaption>')
+        label = f'<span class="figure-label">Figure {number}.</span> ' if number is not None else ""
+        labelled = f"<figcaption>{label}{text}{source}</figcaption>"
         return f"<figure{m.group('attrs')}>{inner[:found.start()]}{labelled}{inner[found.end():]}</figure>"
 
     for chapter_id in order:

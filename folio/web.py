@@ -31,7 +31,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -465,17 +465,21 @@ class HomeFigure:
     data: str = ""        # its data as a table (chartdata.details_html)
 
 
-def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path) -> HomeFigure | None:
-    """The home page's figure: inline SVG, with the caption it has in the book, without notes."""
+def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path,
+                book_ids: Collection[str] = ()) -> HomeFigure | None:
+    """The home page's figure: inline SVG, with the caption it has in the book, without notes.
+    ``book_ids`` are the ids of the book's own figures (``figures.figure_numbers``' ``#id`` keys): a
+    page showing the book's figure gives the caption before one showing it elsewhere (the
+    summary's timeline has a caption of its own; design review D21: one caption text)."""
     path = figures_dir / f"{HOME_FIGURE}.svg"
     if not path.is_file():
         return None
     svg, title_id = inline_svg(path, set(TEMPLATE_IDS))
-    for page in pages:
-        m = re.search(rf'<figure[^>]*>\s*<img src="figures/{HOME_FIGURE}\.svg".*?<figcaption>(.*?)</figcaption>',
-                      bodies.get(page.chapter.id, ""), re.S)
+    found = [(page, re.search(rf'<figure(?:[^>]*\bid="([^"]*)")?[^>]*>\s*<img src="figures/{HOME_FIGURE}\.svg".*?'
+                              r"<figcaption>(.*?)</figcaption>", bodies.get(page.chapter.id, ""), re.S)) for page in pages]
+    for page, m in sorted(found, key=lambda f: not (f[1] and f[1].group(1) in book_ids)):
         if m:
-            caption = re.sub(r'<span class="citation"[^>]*>\s*<a [^>]*>.*?</a>\s*</span>', "", m.group(1), flags=re.S)
+            caption = re.sub(r'<span class="citation"[^>]*>\s*<a [^>]*>.*?</a>\s*</span>', "", m.group(2), flags=re.S)
             caption = re.sub(r'<a href="#fn\d+"[^>]*>.*?</a>', "", caption, flags=re.S).strip()
             return HomeFigure(svg, title_id, caption, page)
     return HomeFigure(svg, title_id, "", None)
@@ -588,7 +592,10 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     bodies, findings = convert(book, chapters, inserts, root)
     bodies, notes = split_notes(bodies)
     specs = datafiles.load_figures(root)[0]
-    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs)
+    # The book's figure numbers (design review D8), not a count of this site's pages: the summary's
+    # timeline is the book's Figure 1, and a public site that leaves a chapter out numbers no differently.
+    numbers = figures.book_figure_numbers(book, written)
+    bodies = figures.label_figures(bodies, [c.id for c in chapters], specs, numbers)
     figures_dir = build_dir / (edition.figures.folder if edition.figures else "figures")
     images = images_to_copy(root, bodies)
     html = "".join(bodies.values())       # only the charts its pages show (a public site shows fewer)
@@ -596,7 +603,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     data = {name: chartdata.details_html(t, f"{DATA_DIR}/{name}.csv") for name, t in tables.items()}
     pages = prepare_pages(chapters, bodies, notes, figures_dir, images, data)
     offered_files = downloads(book, root / "output", files, kinds)
-    figure = home_figure(bodies, pages, figures_dir)
+    figure = home_figure(bodies, pages, figures_dir, {k.removeprefix("#") for k in numbers if k.startswith("#")})
     if figure is not None and HOME_FIGURE in data:
         figure = dataclasses.replace(figure, data=wrap_tables(data[HOME_FIGURE], {"page-main"}))
 

@@ -87,6 +87,27 @@ def _ids(text: str) -> set[str]:
 # --------------------------------------------------------------------------- files
 
 
+def header_menu_problems(pages: dict[str, str]) -> list[str]:
+    """Design review D21: on a phone the header shows Contents, Search and Menu (the links marked
+    ``site-nav-full`` are hidden below 30em); Menu leads to the footer's links, which hold each
+    hidden one."""
+    problems = []
+    for name, text in pages.items():
+        nav = re.search(r'<nav class="site-nav".*?</nav>', text, re.S)
+        footer = re.search(r'<ul class="footer-links" id="site-menu".*?</ul>', text, re.S)
+        if nav is None or footer is None or '<li class="site-nav-menu"><a href="#site-menu">Menu</a></li>' not in nav.group(0):
+            problems.append(f"{name}: no Menu link to the footer's links")
+            continue
+        for href in re.findall(r'<li class="site-nav-full"><a href="([^"]+)"', nav.group(0)):
+            if f'href="{href}"' not in footer.group(0):
+                problems.append(f"{name}: {href} is hidden on a phone and not in the footer")
+    return problems
+
+
+def test_phone_header_has_one_row_of_links(site: Path) -> None:
+    assert header_menu_problems(_pages(site)) == []
+
+
 def test_one_page_per_chapter_with_landmarks(site: Path) -> None:
     pages = _pages(site)
     chapters = _chapters(site.parent.parent)

@@ -14,6 +14,8 @@ import yaml
 from folio.figures import (
     COLOUR_KEYS,
     FigureSpec,
+    figure_drawings,
+    figure_numbers,
     label_figures,
     load_figure_specs,
     render_figure,
@@ -305,6 +307,55 @@ def test_figures_are_numbered_in_reading_order_with_their_source(specs: dict[str
     for name, body in (("council-ai", out["a"]), ("homeworking", out["b"])):
         source = re.search(r'<span class="figure-source">Source: (.*?)</span></figcaption>', body)
         assert source and source.group(1) == specs[name].source.replace("&", "&amp;")
+
+
+def test_one_numbering_from_the_books_markdown(specs: dict[str, FigureSpec]) -> None:
+    """Design review D8: every edition numbers a figure as the book does. The numbers come from
+    the Markdown of the book's chapters: by drawing, so the same chart shown outside the book (the
+    summary's timeline) carries the book's number, and by id; a figure not in the book has none."""
+    glance = "Intro.\n\n![Forty years.](figures/timeline.svg){#fig-timeline alt=\"x\"}\n\nMore."
+    ai = ("::: {.key-facts}\n- a\n:::\n\n![Fewer councils use no AI [@lga].](figures/council-ai.svg){#fig-council-ai}\n\n"
+          "Inline ![icon](figures/homeworking.svg) in a sentence is no figure.\n\n![](photo.jpg)\n\n"
+          "![A photograph.](photo.jpg){#fig-photo}\n")
+    numbers = figure_numbers([glance, ai])
+    assert numbers == {"timeline": 1, "#fig-timeline": 1, "council-ai": 2, "#fig-council-ai": 2, "#fig-photo": 3}
+    assert figure_drawings([glance, ai]) == {"fig-timeline": "timeline", "fig-council-ai": "council-ai"}
+
+    def fig(fid: str, src: str, caption: str) -> str:
+        return f'<figure id="{fid}">\n<img src="{src}" alt="x" />\n<figcaption>{caption}</figcaption>\n</figure>'
+    bodies = {"summary": fig("fig-summary-timeline", "figures/timeline.svg", "All on one line."),
+              "ai": fig("fig-council-ai", "figures/council-ai.svg", "Fewer.") + fig("fig-photo", "photo.jpg", "A photo."),
+              "work": fig("fig-homeworking", "figures/homeworking.svg", "Not in the book.")}
+    out = label_figures(bodies, list(bodies), list(specs.values()), numbers)
+    assert '<span class="figure-label">Figure 1.</span> All on one line.' in out["summary"]   # counted, it was 1 of its page
+    assert '<span class="figure-label">Figure 2.</span> Fewer.' in out["ai"]
+    assert '<span class="figure-label">Figure 3.</span> A photo.' in out["ai"]
+    assert "figure-label" not in out["work"] and 'class="figure-source"' in out["work"]      # no number, still its source
+    # The EPUB's pictures are renamed (media/fileN.svg): the drawing is found by the figure's id.
+    epub = label_figures({"": fig("fig-council-ai", "../media/file1.svg", "Fewer.")}, [""], list(specs.values()),
+                         numbers, figure_drawings([ai]))[""]
+    assert '<figcaption><span class="figure-label">Figure 2.</span> Fewer. <span class="figure-source">Source: ' in epub
+
+
+def test_epub_drawings_read_on_a_phone(specs: dict[str, FigureSpec]) -> None:
+    """Design review D9: the EPUB's charts were the 450-unit print drawings with outlined labels,
+    about 6 px high on a 390 px phone. They are now the phone layouts (a vertical timeline,
+    labels above the bars) at 300 units, outlined, which the EPUB stylesheet sets at the column's
+    width: about 358 px of a 390 px screen with 16 px margins (measured in Chromium), so 11-unit
+    text is 13 px. Drawn with live text (outline off, same widths), no text is under 11 units."""
+    from dataclasses import replace
+
+    from folio.figures import NARROW_WIDTH, outlined_style
+
+    fonts = (ROOT / "assets/fonts/inter/Inter-Regular.otf", ROOT / "assets/fonts/inter/Inter-Bold.otf")
+    style = outlined_style(fonts, "Inter")
+    assert style.outline and style.vertical_timeline and style.stacked_hbars
+    for spec in specs.values():
+        outlined = render_figure(spec, sentinel, style, width=NARROW_WIDTH)
+        assert "<text" not in outlined and 'viewBox="0 0 300 ' in outlined
+        sizes = [float(t.get("font-size", "0")) for t in texts(render_figure(spec, sentinel, replace(style, outline=False),
+                                                                            width=NARROW_WIDTH))]
+        assert sizes and min(sizes) * 358 / NARROW_WIDTH >= 13.0, (spec.id, min(sizes))
 
 
 def test_every_figure_names_its_source(specs: dict[str, FigureSpec]) -> None:

@@ -41,3 +41,23 @@ def test_human_size() -> None:
 # --------------------------------------------------------------------------- browser
 
 
+
+
+def test_the_home_figure_has_the_books_caption(tmp_path: Path) -> None:
+    """Design review D21: the home page showed the timeline with the summary's caption (the first
+    page to show it), which differs from the book's. The book's figure gives it, wherever it is."""
+    (tmp_path / "timeline.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><title id="t">T</title></svg>',
+                                           encoding="utf-8")
+
+    def page(cid: str) -> web.Page:
+        return web.Page(Chapter(Path(f"{cid}.md"), f"chapters/{cid}.md", {"id": cid, "title": cid, "kind": "front"}, "", 1),
+                        f"{cid}.html", None)
+
+    def fig(fid: str, caption: str) -> str:
+        return f'<figure id="{fid}">\n<img src="figures/timeline.svg" alt="x" />\n<figcaption>{caption}</figcaption>\n</figure>'
+    bodies = {"summary": fig("fig-summary-timeline", "On one line."), "glance": fig("fig-timeline", "Forty years.")}
+    pages = [page("summary"), page("glance")]
+    figure = web.home_figure(bodies, pages, tmp_path, {"fig-timeline"})
+    assert figure is not None and figure.caption == "Forty years." and figure.page is pages[1]
+    figure = web.home_figure(bodies, pages, tmp_path)        # no book figure: the first page's
+    assert figure is not None and figure.caption == "On one line."
