@@ -175,6 +175,8 @@ def render(job: PdfJob) -> PdfResult:
         html_text = job.html_path.read_text(encoding="utf-8")
         if job.variant.startswith("pdf/x"):
             html_text = press_links(html_text)
+        html_text = glue_compounds(html_text)
+        fix_line_breaking()
         fetcher = ProjectFetcher(job.root)
         # PDF/X-4 writes a random xmpMM:DocumentID; derive it from the content instead.
         digest = hashlib.sha256(html_text.encode("utf-8")).digest()
@@ -230,3 +232,67 @@ def render(job: PdfJob) -> PdfResult:
     finally:
         logger.removeHandler(collector)
     return PdfResult(job.edition, temp, pages, collector.findings, judgement)
+
+
+def fix_line_breaking() -> None:
+    """Make WeasyPrint 70 measure a run of text without its trailing space (design review D5).
+
+    ``split_first_line`` compares a run's width *with* its trailing space to the line. A run that
+    fits only without the space, followed by an inline element (a name, a link, a note call), was
+    set as its first word alone: 'opportunity,' / 'key' / 'figures and first actions ... It is for'
+    / 'Socitm members.'. The space collapses at a line end, so the run fits: it is set whole and
+    the line breaks before the element after it, as the caller already allows. Idempotent.
+    """
+    from weasyprint.layout import inline
+
+    original = inline.split_first_line
+    if getattr(original, "folio_fixed", False):
+        return
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                         justification_spacing: float, is_line_start: bool = True,
+                         minimum: bool = False) -> Any:
+        result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if (result[2] is not None and max_width is not None and text.endswith(" ") and text.strip(" ")
+                and style["white_space"] == "normal" and style["font_size"]
+                and len(text) <= max_width / style["font_size"] * 4):   # else it cannot fit one line
+            stripped = original(text.rstrip(" "), style, context, max_width, justification_spacing,
+                                is_line_start, minimum)
+            if stripped[2] is None and stripped[3] <= max_width:
+                return original(text, style, context, None, justification_spacing, is_line_start, minimum)
+        return result
+
+    split_first_line.folio_fixed = True  # type: ignore[attr-defined]
+    inline.split_first_line = split_first_line
+
+
+_SKIPPED = re.compile(r"<(svg|style|script|code|pre)\b.*?</\1>", re.S | re.I)
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+WORD_JOINER = "\u2060"
+
+
+def glue_compounds(html_text: str) -> str:
+    """A word joiner after each hyphen between two letters or digits of the text (not in tags,
+    SVG, code or styles), so that a compound ('e-book', 'print-ready') does not break at its hyphen
+    in print (design review D5: 'EPUB e-' / 'book'). A hyphen already followed by a break control
+    (an address's zero-width space) is left as it is."""
+    def glue(text: str) -> str:
+        return _COMPOUND_HYPHEN.sub("-" + WORD_JOINER, text)
+
+    out, pos = [], 0
+    for skipped in _SKIPPED.finditer(html_text):
+        out.append(_glue_text(html_text[pos:skipped.start()], glue))
+        out.append(skipped.group(0))
+        pos = skipped.end()
+    out.append(_glue_text(html_text[pos:], glue))
+    return "".join(out)
+
+
+def _glue_text(html_text: str, glue: Any) -> str:
+    parts = _TAG_SPLIT.split(html_text)
+    for i in range(0, len(parts), 2):       # even items are text between tags
+        parts[i] = glue(parts[i])
+    return "".join(parts)
+
+
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
