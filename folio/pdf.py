@@ -330,7 +330,7 @@ def fix_footnote_deferral() -> None:
     source = source.replace(_DEFERRAL, _DEFERRAL + " and not any(\n        note.style['footnote_policy'] == "
                             "'line' for note in context.current_page_footnotes)")
     namespace: dict[str, Any] = {}
-    exec(compile(source, inspect.getsourcefile(block) or "block.py", "exec"), block.__dict__, namespace)  # noqa: S102
+    exec(compile(source, inspect.getsourcefile(block) or "block.py", "exec"), block.__dict__, namespace)
     fixed = namespace["_linebox_layout"]
     fixed.folio_fixed = True
     block._linebox_layout = fixed
