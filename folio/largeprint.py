@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from html import escape, unescape
 
 ZWSP = "\u200b"
 WORD_JOINER = "\u2060"
@@ -23,6 +24,8 @@ _TAG = re.compile(r"(<[^>]*>)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
 _GLUE_AFTER = re.compile(r"([-?%+])")
 _BREAK_AFTER = re.compile(r"([-.?&=+_])(?=.)")
+_BREAK_SOFT = re.compile(r"([-.])(?=.)")
+_GLUE_SOFT = re.compile(r"([?%+])")
 LONGEST_PART = 40    # characters of an address that fit on one large-print line, with room to spare
 
 
@@ -78,7 +81,14 @@ def break_url(text: str) -> str:
     parts = []
     for part in rest.split("/"):
         if len(part) > LONGEST_PART:
-            part = _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, part)
+            # After its dots and hyphens first (page quality P038: an address breaks after '/', '.'
+            # or '-'); at its other punctuation too only when a piece would still be too long.
+            glued = _GLUE_SOFT.sub(lambda m: m.group(1) + WORD_JOINER, part)
+            soft = _BREAK_SOFT.sub(lambda m: m.group(1) + ZWSP, glued)
+            if max(len(piece) for piece in soft.replace(WORD_JOINER, "").split(ZWSP)) <= LONGEST_PART:
+                part = soft
+            else:
+                part = _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, part)
             part = part.replace(ZWSP, "", 1) if part.startswith(ZWSP) else part
         else:
             part = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, part)
@@ -89,10 +99,11 @@ def break_url(text: str) -> str:
 
 
 def break_urls_at_slashes(html: str) -> str:
-    """``break_url`` on every address printed in the text (not in attributes)."""
+    """``break_url`` on every address printed in the text (not in attributes), on its characters
+    rather than its HTML: a break after the '&' of '&amp;' printed '&amp;'."""
     parts = _TAG.split(html)
     for i in range(0, len(parts), 2):      # even items are text between tags
-        parts[i] = _URL.sub(lambda m: break_url(m.group(0)), parts[i])
+        parts[i] = _URL.sub(lambda m: escape(break_url(unescape(m.group(0))), quote=False), parts[i])
     return "".join(parts)
 
 

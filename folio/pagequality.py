@@ -759,7 +759,10 @@ class _Judge:
             whole = "".join(li.block.itertext()) if li.block is not None else ""
             token = tail_token + head_token
             full = next((t for t in whole.split() if token in t), "")    # the address the two pieces belong to
-            if full and (_URLISH.search(full) or _EMAIL.search(full)):
+            # Two words the text sets apart ('digital inclusion') broke at their space, even when an
+            # address in a note runs them together ('…/digitalinclusion/').
+            spaced = re.search(re.escape(tail_token) + r"\s+" + re.escape(head_token), whole) is not None
+            if full and not spaced and (_URLISH.search(full) or _EMAIL.search(full)):
                 self.add("P038", li.page, li.chapter, f"an address broken after '{tail_token[-12:]}', "
                          "not after '/', '.' or '-'", [li.text, nxt.text], rect=end_rect)
         if _DAY.match(tail_token) and any(head_text.startswith(m + w) for m in MONTHS for w in (" ", ",", ".", "")

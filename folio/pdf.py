@@ -175,6 +175,9 @@ def render(job: PdfJob) -> PdfResult:
         html_text = job.html_path.read_text(encoding="utf-8")
         if job.variant.startswith("pdf/x"):
             html_text = press_links(html_text)
+        html_text = glue_compounds(html_text)
+        fix_line_breaking()
+        fix_footnote_deferral()
         fetcher = ProjectFetcher(job.root)
         # PDF/X-4 writes a random xmpMM:DocumentID; derive it from the content instead.
         digest = hashlib.sha256(html_text.encode("utf-8")).digest()
@@ -230,3 +233,104 @@ def render(job: PdfJob) -> PdfResult:
     finally:
         logger.removeHandler(collector)
     return PdfResult(job.edition, temp, pages, collector.findings, judgement)
+
+
+def fix_line_breaking() -> None:
+    """Make WeasyPrint 70 measure a run of text without its trailing space (design review D5).
+
+    ``split_first_line`` compares a run's width *with* its trailing space to the line. A run that
+    fits only without the space, followed by an inline element (a name, a link, a note call), was
+    set as its first word alone: 'opportunity,' / 'key' / 'figures and first actions ... It is for'
+    / 'Socitm members.'. The space collapses at a line end, so the run fits: it is set whole and
+    the line breaks before the element after it, as the caller already allows. Idempotent.
+    """
+    from weasyprint.layout import inline
+
+    original = inline.split_first_line
+    if getattr(original, "folio_fixed", False):
+        return
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                         justification_spacing: float, is_line_start: bool = True,
+                         minimum: bool = False) -> Any:
+        result = original(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+        if (result[2] is not None and max_width is not None and text.endswith(" ") and text.strip(" ")
+                and style["white_space"] == "normal" and style["font_size"]
+                and len(text) <= max_width / style["font_size"] * 4):   # else it cannot fit one line
+            stripped = original(text.rstrip(" "), style, context, max_width, justification_spacing,
+                                is_line_start, minimum)
+            if stripped[2] is None and stripped[3] <= max_width:
+                return original(text, style, context, None, justification_spacing, is_line_start, minimum)
+        return result
+
+    split_first_line.folio_fixed = True  # type: ignore[attr-defined]
+    inline.split_first_line = split_first_line
+
+
+_SKIPPED = re.compile(r"<(svg|style|script|code|pre)\b.*?</\1>", re.S | re.I)
+_COMPOUND_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
+WORD_JOINER = "\u2060"
+_WORD = re.compile(r"\S+")
+_ADDRESS = re.compile(r"/|@|www\.|://")   # an address breaks at its hyphens (and slashes) as it was
+
+
+def glue_compounds(html_text: str) -> str:
+    """A word joiner after each hyphen between two letters or digits of the text (not in tags,
+    SVG, code or styles), so that a compound ('e-book', 'print-ready') does not break at its hyphen
+    in print (design review D5: 'EPUB e-' / 'book'). Addresses are left as they are: a long one
+    may need its hyphens to break at ('guidance-for-councils-using-the-…' in a note)."""
+    def glue(text: str) -> str:
+        return _WORD.sub(lambda m: m.group(0) if _ADDRESS.search(m.group(0))
+                         else _COMPOUND_HYPHEN.sub("-" + WORD_JOINER, m.group(0)), text)
+
+    out, pos = [], 0
+    for skipped in _SKIPPED.finditer(html_text):
+        out.append(_glue_text(html_text[pos:skipped.start()], glue))
+        out.append(skipped.group(0))
+        pos = skipped.end()
+    out.append(_glue_text(html_text[pos:], glue))
+    return "".join(out)
+
+
+def _glue_text(html_text: str, glue: Any) -> str:
+    parts = _TAG_SPLIT.split(html_text)
+    for i in range(0, len(parts), 2):       # even items are text between tags
+        parts[i] = glue(parts[i])
+    return "".join(parts)
+
+
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+
+
+_DEFERRAL = "report = not context.in_column and can_break_now and not could_break_before"
+
+
+def fix_footnote_deferral() -> None:
+    """Make WeasyPrint 70 keep placed notes on their page when a paragraph needs more lines for its
+    orphans (page quality P016).
+
+    When a line overflows the page and the paragraph could not break before it (fewer lines than
+    ``orphans`` above it), ``_linebox_layout`` moves the page's notes, last first, to the next page
+    until the line fits, whatever their ``footnote-policy``: note 12 of the cyber security chapter
+    went overleaf from its call. With ``footnote-policy: line`` a note stays with its call, so
+    this does not apply to such notes and the paragraph breaks where orphans and widows allow.
+    The function is rebuilt from its source with that condition; if the source is not the one
+    expected (another WeasyPrint), nothing changes and the render test says so. Idempotent.
+    """
+    import inspect
+    import textwrap
+
+    from weasyprint.layout import block
+
+    if getattr(block._linebox_layout, "folio_fixed", False):
+        return
+    source = textwrap.dedent(inspect.getsource(block._linebox_layout))
+    if source.count(_DEFERRAL) != 1:
+        return
+    source = source.replace(_DEFERRAL, _DEFERRAL + " and not any(\n        note.style['footnote_policy'] == "
+                            "'line' for note in context.current_page_footnotes)")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, inspect.getsourcefile(block) or "block.py", "exec"), block.__dict__, namespace)
+    fixed = namespace["_linebox_layout"]
+    fixed.folio_fixed = True
+    block._linebox_layout = fixed

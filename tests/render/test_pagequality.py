@@ -227,6 +227,16 @@ def test_lines_an_address_broken_in_the_wrong_place(tmp_path: Path) -> None:
     assert only(found, "P038") == [(1, "chapters/t.md", 1)]
 
 
+def test_lines_words_broken_at_a_space_are_not_an_address_that_holds_them(tmp_path: Path) -> None:
+    """'digital / inclusion' broken at its space, in a paragraph whose note's address runs the two words
+    together (digitalinclusion): a break between words, not inside the address (design review D20,
+    three such findings in the member PDF)."""
+    source = ["Many of them digital inclusion leads, see https://example.org/digitalinclusion/leads."]
+    body = ("<p style='width: 21ch'>Many of them digital inclusion leads, see "
+            "https://example.org/\u200bdigitalinclusion/\u200bleads.</p>")
+    assert judge(tmp_path, source, body).judged == []
+
+
 def test_lines_a_day_split_from_its_month(tmp_path: Path) -> None:
     source = ["It came into force on 1", "March 2000."]
     found = judge(tmp_path, source, "<p style='width: 24ch'>It came into force on 1 March 2000.</p>")

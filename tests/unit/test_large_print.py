@@ -58,6 +58,25 @@ def test_a_part_too_long_for_a_line_may_also_break_at_its_punctuation() -> None:
     assert largeprint.break_url("https://a.org/" + "x-" * 10 + "y") == "https://\u2060a.org/\u200b" + "x-\u2060" * 10 + "y"
 
 
+def test_a_long_part_breaks_after_dots_and_hyphens_before_other_punctuation() -> None:
+    """Design review D20, page quality P038: a long part broke after '?', '=' and '&' although it had
+    hyphens enough; only a part that still has a piece longer than a line breaks at '+' and the rest."""
+    long = "/news/366634567/uk-national-cyber-security-centre-reports-surge-in-incidents?src=rss&id=5"
+    tail = largeprint.break_url("https://www.example.com" + long).rpartition("/\u200b")[2]
+    assert "?\u200b" not in tail and "=\u200b" not in tail and "&\u200b" not in tail
+    assert tail.startswith("uk-\u200bnational-\u200b")
+    words = "london+borough+of+hackney+reprimanded+following+cyberattack+18072024091000?open"
+    assert "+\u200bof+\u200b" in largeprint.break_url("https://www.wired-gov.net/wg/" + words)
+
+
+def test_an_address_with_an_entity_keeps_it_whole() -> None:
+    """The HTML's '&amp;' was split after its '&', and large print printed '&amp;' (ten times)."""
+    html = '<span>https://example.org/index.php?option=com_content&amp;view=article&amp;id=20153&amp;catid=53</span>'
+    out = largeprint.break_urls_at_slashes(html)
+    assert "&amp;" in out and "&\u200bamp;" not in out and "&\u2060amp;" not in out
+    assert out.replace("\u200b", "").replace("\u2060", "") == html
+
+
 def _sizes(svg: str) -> list[float]:
     return [float(t.get("font-size", "0")) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
 
