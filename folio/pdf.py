@@ -241,7 +241,7 @@ def fix_line_breaking() -> None:
     ``split_first_line`` compares a run's width *with* its trailing space to the line. A run that
     fits only without the space, followed by an inline element (a name, a link, a note call), was
     set as its first word alone: 'opportunity,' / 'key' / 'figures and first actions ... It is for'
-    / 'Socitm members.'. The space collapses at a line end, so the run fits: it is set whole and
+    / '<name> members.'. The space collapses at a line end, so the run fits: it is set whole and
     the line breaks before the element after it, as the caller already allows. Idempotent.
     """
     from weasyprint.layout import inline
