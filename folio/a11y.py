@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import IMAGE, alt_text, body_lines
+from .checks import alt_text
+from .syntax import IMAGE, body_lines
 
 if TYPE_CHECKING:
     from .config import Book

@@ -7,8 +7,6 @@ checks read Markdown line by line, skipping code blocks, so they are fast and ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +14,14 @@ from . import pullquotes, safety, sources, yamlio
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding, relpath
+from .syntax import DIV_CLOSE, DIV_OPEN, FENCE, RAW_FORMAT, Line, body_lines
 
 MAX_NESTING = 4
 MAX_IMAGE_BYTES = 20_000_000
 MAX_IMAGE_PIXELS = 60_000_000
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*#*\s*$")
-_FENCE = re.compile(r"^(`{3,}|~{3,})")
-_DIV_OPEN = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*(:*)\s*$")
-_DIV_CLOSE = re.compile(r"^(:{3,})\s*$")
 _CITE = re.compile(r"(?<![\w.@])@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*)")
-IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
 # Every way pandoc's Markdown makes a link or an image, over the whole body (so a link whose text
 # runs over two lines is seen too): [text](target "title"), <scheme:...>, and [label]: target.
 _DEST = r"""(?P<href><[^<>\n]*>|(?:[^\s()\\]|\\.|\([^\s()]*\))*)"""
@@ -39,32 +34,8 @@ _NOTE_DEF = re.compile(r"(?m)^ {0,3}\[\^(?P<id>[^\]\s]+)\]:")
 _ATTRS = re.compile(r"(?<=[)\]])\{(?P<body>[^{}\n]*)\}")
 _ATTR_TOKEN = re.compile(r"""\s*(?:#(?P<id>[^\s}]*)|\.[^\s}]+|(?P<key>[^\s=}]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s}]*)|(?P<bad>\S+))""")
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*)?/?>")
-_RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
 _ALT = re.compile(r"""\balt\s*=\s*("([^"]*)"|'([^']*)')""")
 _VAGUE = {"click here", "here", "more", "read more", "this link", "link"}
-
-
-@dataclass(frozen=True)
-class Line:
-    number: int
-    text: str
-
-
-def body_lines(chapter: Chapter) -> Iterator[Line]:
-    """Lines of the body outside code blocks, with their file line numbers."""
-    fence: str | None = None
-    for offset, text in enumerate(chapter.body.split("\n")):
-        match = _FENCE.match(text)
-        if fence is None and match:
-            fence = match.group(1)[0] * 3
-            if _RAW_FORMAT.search(text):
-                yield Line(chapter.body_line + offset, text)
-            continue
-        if fence is not None:
-            if text.startswith(fence):
-                fence = None
-            continue
-        yield Line(chapter.body_line + offset, text)
 
 
 def check_structure(chapter: Chapter, allowed_blocks: tuple[str, ...] | None = None) -> list[Finding]:
@@ -93,11 +64,11 @@ def check_structure(chapter: Chapter, allowed_blocks: tuple[str, ...] | None = N
             if depth == 2:
                 sections.append((title, line.number))
             continue
-        close = _DIV_CLOSE.match(line.text)
+        close = DIV_CLOSE.match(line.text)
         if close and divs:
             divs.pop()
             continue
-        div = _DIV_OPEN.match(line.text)
+        div = DIV_OPEN.match(line.text)
         if div:
             name = div.group(2).strip("{} ").split()[0].lstrip(".") if div.group(2) else ""
             if name and not name.startswith("#") and allowed_blocks is not None and name not in allowed_blocks:
@@ -147,7 +118,7 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
             if key not in cite_keys and not key.startswith(("fig-", "tbl-")):
                 out.append(finding("C001", chapter.shown, line.number, f"citation '@{key}' is not in the bibliography",
                                    col=match.start() + 1))
-        raw = _RAW_FORMAT.search(text)
+        raw = RAW_FORMAT.search(text)
         if raw:
             out.append(finding("H001", chapter.shown, line.number, f"raw {raw.group(1)} block or span", col=raw.start() + 1))
         stripped = re.sub(r"`[^`]*`", "", text)
@@ -159,7 +130,7 @@ def check_inline(chapter: Chapter, root: Path, cite_keys: set[str], anchors: set
 
 def masked_body(chapter: Chapter) -> str:
     """The body with code blocks and code spans blanked out, keeping every offset and line."""
-    kept = {line.number - chapter.body_line for line in body_lines(chapter) if not _FENCE.match(line.text)}
+    kept = {line.number - chapter.body_line for line in body_lines(chapter) if not FENCE.match(line.text)}
     lines = [text if i in kept else " " * len(text) for i, text in enumerate(chapter.body.split("\n"))]
     return re.sub(r"(`+)(?:(?!\1)[^\n])*?\1", lambda m: " " * len(m.group(0)), "\n".join(lines))
 
@@ -302,7 +273,7 @@ def check_leftovers(chapter: Chapter) -> list[Finding]:
     offset = 0
     for raw in text.split("\n"):
         heading = _HEADING.match(raw)
-        div = _DIV_OPEN.match(raw)
+        div = DIV_OPEN.match(raw)
         if heading and heading.group(3):
             blocks.append((offset + heading.start(3), heading.group(3)[1:-1]))
         elif div and div.group(2).startswith("{"):

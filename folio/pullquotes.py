@@ -19,13 +19,11 @@ from dataclasses import dataclass
 from .catalogue import finding
 from .chapters import Chapter
 from .errors import Finding
+from .syntax import DIV_CLOSE, DIV_OPEN, FENCE
 
 __all__ = ["PullQuote", "check", "pull_quotes"]
 
 _OPEN = re.compile(r"^(:{3,})\s*(?:\{[^}]*\.pull-quote\b[^}]*\}|pull-quote)\s*:*\s*$")
-_ANY_OPEN = re.compile(r"^:{3,}\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*:*\s*$")
-_CLOSE = re.compile(r"^:{3,}\s*$")
-_FENCE = re.compile(r"^(`{3,}|~{3,})")
 _CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|(?<![\w.@])@[A-Za-z0-9_][\w:.#$%&+?<>~/-]*")
 _NOTE = re.compile(r"\[\^[^\]\s]+\]")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|\{[^{}\n]*\}")
@@ -54,7 +52,7 @@ def _split(chapter: Chapter) -> tuple[list[PullQuote], str]:
     start = 0
     fence: str | None = None
     for offset, text in enumerate(chapter.body.split("\n")):
-        fenced = _FENCE.match(text)
+        fenced = FENCE.match(text)
         if fence is not None or fenced:
             if fence is None and fenced:
                 fence = fenced.group(1)[0] * 3
@@ -67,12 +65,12 @@ def _split(chapter: Chapter) -> tuple[list[PullQuote], str]:
             else:
                 rest.append(text)
             continue
-        if _CLOSE.match(text):
+        if DIV_CLOSE.match(text):
             depth -= 1
             if depth == 0:
                 quotes.append(PullQuote(chapter, start, "\n".join(lines)))
                 continue
-        elif _ANY_OPEN.match(text):
+        elif DIV_OPEN.match(text):
             depth += 1
         lines.append(text)
     if depth:

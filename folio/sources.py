@@ -203,7 +203,7 @@ def read_entries(bib_path: Path, root: Path, bibliography: list[dict[str, Any]])
 def chapter_notes(chapter: Chapter) -> list[Note]:
     """The notes a chapter makes, in order: one per bracketed citation group (which may run over
     a line break), one per bare @key."""
-    from .checks import IMAGE, body_lines
+    from .syntax import IMAGE, body_lines
 
     lines = list(body_lines(chapter))
     starts: list[int] = []
