@@ -909,8 +909,11 @@ def _draw_timeline(
         y = cv.lines(tx, top, block[:1], cv.f_label, m.theme, True, anchor)
         cv.lines(tx, y, block[1:], cv.f_note, "ink", False, anchor)
 
-    # Legend: a row of swatches under the lanes, wrapping if needed.
-    y = below_top + lanes_below * lane_h + 8
+    return _draw_legend(cv, legend, below_top + lanes_below * lane_h + 8)
+
+
+def _draw_legend(cv: _Canvas, legend: Sequence[tuple[str, str]], y: float) -> float:
+    """The timeline's legend from ``y``: a row of swatches, wrapping if needed; returns the foot."""
     x = PAD
     for key, label in legend:
         w = 12 + cv.tw(label, cv.f_note) + 14

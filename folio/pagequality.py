@@ -206,19 +206,11 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
             if region == "flow":
                 info.calls += [d.element for d in b.descendants() if isinstance(d, boxes.InlineBox)
                                and str(d.element_tag).endswith("::footnote-call")]
-            texts = [t for t in b.descendants() if isinstance(t, boxes.TextBox)]
-            text = "".join(t.text for t in texts)
-            if not text.strip():
-                return
-            sizes = [float(t.style["font_size"]) * 0.75 for t in texts if t.text.strip()]
-            last = texts[-1] if texts else None
-            hyphen = bool(last is not None and last.text.endswith(str(last.style["hyphenate_character"]))
-                          and last.style["hyphens"] != "none")
-            lines.append(Line(number, region, chapter, block, tags, classes, text,
-                              float(b.position_x), float(b.position_y), float(b.width), float(b.height),
-                              min(sizes) if sizes else 0.0, hyphen))
-            if region == "flow":
-                info.flow_bottom = max(info.flow_bottom, float(b.position_y + b.height))
+            line = _read_line(b, Line(number, region, chapter, block, tags, classes, "", 0, 0, 0, 0, 0.0, False))
+            if line is not None:
+                lines.append(line)
+                if region == "flow":
+                    info.flow_bottom = max(info.flow_bottom, line.y + line.h)
             return
         if isinstance(b, boxes.ReplacedBox):
             rect = (float(b.position_x), float(b.position_y), float(b.margin_width()), float(b.margin_height()))
@@ -251,6 +243,22 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
             info.last_block = _last_leaf_block(child)
     # Footnote lines belong to the chapter of the page's last content, which walk() gave them already.
     return info
+
+
+def _read_line(b: Any, where: Line) -> Line | None:
+    """The laid-out line box ``b`` as a Line placed as ``where`` says (page, region, chapter, block,
+    ancestors), with its text, geometry, smallest type and hyphen; None for a line without text."""
+    from weasyprint.formatting_structure import boxes
+
+    texts = [t for t in b.descendants() if isinstance(t, boxes.TextBox)]
+    text = "".join(t.text for t in texts)
+    if not text.strip():
+        return None
+    sizes = [float(t.style["font_size"]) * 0.75 for t in texts if t.text.strip()]
+    last = texts[-1]
+    hyphen = bool(last.text.endswith(str(last.style["hyphenate_character"])) and last.style["hyphens"] != "none")
+    return dataclasses.replace(where, text=text, x=float(b.position_x), y=float(b.position_y), w=float(b.width),
+                               h=float(b.height), min_pt=min(sizes) if sizes else 0.0, hyphen=hyphen)
 
 
 def _note_text(note: Any) -> str:
