@@ -178,6 +178,9 @@ _CODES = [
          "The build joins them with a no-break space; if this remains, the date was written in an unusual form."),
     Code("P040", "warning", "Lines: a number is split from its unit at a line end.",
          "The build joins them with a no-break space; if this remains, the unit is not one it knows."),
+    Code("P041", "warning", "Lines: a line of text runs past the edge of its column (an address or word with nowhere to break).",
+         "Give the address a shorter canonical form, or let it break (the build breaks addresses after '/', "
+         "and long parts after '-', '+', '=' and '&')."),
     Code("P050", "warning", "Type: text on the page is smaller than the edition's floor (page_quality.min_text_pt).",
          "Raise the size of that text (often note calls or captions) in the stylesheet."),
     Code("P051", "warning", "Type: text is drawn in a fallback font that the stylesheet does not declare.",

@@ -14,7 +14,8 @@ Groups of findings, each with its own codes (see ``folio.catalogue``):
 - Navigation: a content page without its running head (P020) or page number (P021).
 - Lines: the measure (P030), hyphenated line ends per page and in a row (P031, P032), short
   fragments (P033), hyphens in addresses, numbers, names and display text (P034-P037), addresses
-  broken in the wrong place (P038), a day split from its month (P039), a number from its unit (P040).
+  broken in the wrong place (P038), a day split from its month (P039), a number from its unit (P040),
+  a line that runs past its column (P041).
 - Type: text below the edition's floor (P050), text drawn in a fallback font (P051).
 
 Thresholds come from ``book.yaml`` (``page_quality``, per edition); defaults are in ``DEFAULTS``
@@ -41,9 +42,9 @@ from .catalogue import finding
 from .errors import Finding
 
 CODES = frozenset({"P002", "P010", "P011", "P012", "P013", "P014", "P015", "P016", "P020", "P021", "P030", "P031",
-                   "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P050", "P051"})
+                   "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P041", "P050", "P051"})
 GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P015", "P016"), "Navigation": ("P020", "P021"),
-          "Lines": ("P030", "P031", "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040"),
+          "Lines": ("P030", "P031", "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P041"),
           "Type": ("P050", "P051")}
 
 DEFAULTS: dict[str, Any] = {
@@ -109,6 +110,7 @@ class Line:
     h: float
     min_pt: float                  # smallest font size on the line
     hyphen: bool                   # ends with an automatic hyphen
+    overrun: float = 0.0           # how far (CSS px) its text runs past its block's right edge
 
     @property
     def display(self) -> bool:
@@ -179,7 +181,7 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
     seen_here: set[int] = set()
 
     def walk(b: Any, region: str, chapter: str, block: Any, tags: tuple[str, ...], classes: frozenset[str],
-             depth_new: list[Any]) -> None:
+             depth_new: list[Any], column: float = 0.0) -> None:
         element = getattr(b, "element", None)
         if element is not None and isinstance(b, (boxes.BlockLevelBox, boxes.BlockContainerBox, boxes.TableBox,
                                                    boxes.ReplacedBox, boxes.FlexContainerBox)):
@@ -206,7 +208,7 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
             if region == "flow":
                 info.calls += [d.element for d in b.descendants() if isinstance(d, boxes.InlineBox)
                                and str(d.element_tag).endswith("::footnote-call")]
-            line = _read_line(b, Line(number, region, chapter, block, tags, classes, "", 0, 0, 0, 0, 0.0, False))
+            line = _read_line(b, Line(number, region, chapter, block, tags, classes, "", 0, 0, 0, 0, 0.0, False), column)
             if line is not None:
                 lines.append(line)
                 if region == "flow":
@@ -222,8 +224,10 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
             style = b.style
             if style["background_color"].alpha > 0 or style["border_bottom_width"] > 0:
                 info.flow_bottom = max(info.flow_bottom, float(b.position_y + b.margin_height()))
+        if isinstance(b, boxes.BlockContainerBox):    # the right edge of the column its lines are set in
+            column = float(b.content_box_x() + b.width)
         for child in getattr(b, "children", []):
-            walk(child, region, chapter, block, tags, classes, depth_new)
+            walk(child, region, chapter, block, tags, classes, depth_new, column)
 
     for child in box.children:
         if isinstance(child, boxes.MarginBox):
@@ -245,9 +249,10 @@ def _read_page(page: Any, number: int, lines: list[Line], element_pages: dict[in
     return info
 
 
-def _read_line(b: Any, where: Line) -> Line | None:
+def _read_line(b: Any, where: Line, column: float) -> Line | None:
     """The laid-out line box ``b`` as a Line placed as ``where`` says (page, region, chapter, block,
-    ancestors), with its text, geometry, smallest type and hyphen; None for a line without text."""
+    ancestors), with its text, geometry, smallest type, hyphen and how far its text runs past
+    ``column``, the right edge of the block it is set in; None for a line without text."""
     from weasyprint.formatting_structure import boxes
 
     texts = [t for t in b.descendants() if isinstance(t, boxes.TextBox)]
@@ -257,8 +262,13 @@ def _read_line(b: Any, where: Line) -> Line | None:
     sizes = [float(t.style["font_size"]) * 0.75 for t in texts if t.text.strip()]
     last = texts[-1]
     hyphen = bool(last.text.endswith(str(last.style["hyphenate_character"])) and last.style["hyphens"] != "none")
+    right = max(float(t.position_x + t.width) for t in texts if t.text.strip())
     return dataclasses.replace(where, text=text, x=float(b.position_x), y=float(b.position_y), w=float(b.width),
-                               h=float(b.height), min_pt=min(sizes) if sizes else 0.0, hyphen=hyphen)
+                               h=float(b.height), min_pt=min(sizes) if sizes else 0.0, hyphen=hyphen,
+                               overrun=max(0.0, right - column) if column else 0.0)
+
+
+OVERRUN_PT = 2.0      # text may touch the column edge (a closing parenthesis, rounding), not run past it
 
 
 def _note_text(note: Any) -> str:
@@ -727,8 +737,21 @@ class _Judge:
                 nxt = blines[i + 1] if i + 1 < len(blines) else None
                 if nxt is not None:
                     self.break_checks(li, nxt)
+        self.overruns()
         return (float(median), worst_n, worst.page if worst else 0, sum(hyphen_pages.values()),
                 max(hyphen_pages.values(), default=0))
+
+    def overruns(self) -> None:
+        """A line whose text runs past its column (an address with nowhere to break: design review
+        2026-12-02d, D1) by more than OVERRUN_PT; one finding a page, at its worst line."""
+        worst: dict[int, Line] = {}
+        for li in self.layout.lines:
+            if li.region in ("flow", "footnote") and li.overrun * 0.75 > OVERRUN_PT:
+                if li.page not in worst or li.overrun > worst[li.page].overrun:
+                    worst[li.page] = li
+        for number, li in sorted(worst.items()):
+            self.add("P041", number, li.chapter, f"a line runs {li.overrun * 0.75:.0f} pt past its column: "
+                     f"'{_clip(li.text)}'", [li.text], rect=(li.x, li.y, li.w + li.overrun, li.h))
 
     def break_checks(self, li: Line, nxt: Line) -> None:
         text = li.text.rstrip()
@@ -761,9 +784,10 @@ class _Judge:
                          f"a hyphen leaves {min(len(left), len(right))} letter{'s' if min(len(left), len(right)) != 1 else ''} "
                          f"on one side: '{shown}'", texts, rect=end_rect)
             return
-        # A break inside an address, other than after '/', '.' or '-' (the zero-width space and word
-        # joiner the build puts into addresses are break controls, not characters of the address)
-        if tail_token and head_token and not text.rstrip(INVISIBLE).endswith((" ", "/", ".", "-", "\u2010")):
+        # A break inside an address, other than after '/', '.', '-' or, in a query string, '+', '=' and
+        # '&' (the zero-width space and word joiner the build puts into addresses are break controls,
+        # not characters of the address)
+        if tail_token and head_token and not text.rstrip(INVISIBLE).endswith((" ", "/", ".", "-", "\u2010", "+", "=", "&")):
             whole = "".join(li.block.itertext()) if li.block is not None else ""
             token = tail_token + head_token
             full = next((t for t in whole.split() if token in t), "")    # the address the two pieces belong to
@@ -772,7 +796,7 @@ class _Judge:
             spaced = re.search(re.escape(tail_token) + r"\s+" + re.escape(head_token), whole) is not None
             if full and not spaced and (_URLISH.search(full) or _EMAIL.search(full)):
                 self.add("P038", li.page, li.chapter, f"an address broken after '{tail_token[-12:]}', "
-                         "not after '/', '.' or '-'", [li.text, nxt.text], rect=end_rect)
+                         "not after '/', '.', '-', '+', '=' or '&'", [li.text, nxt.text], rect=end_rect)
         if _DAY.match(tail_token) and any(head_text.startswith(m + w) for m in MONTHS for w in (" ", ",", ".", "")
                                           if head_text[len(m):len(m) + 1] in (" ", ",", ".", "")):
             self.add("P039", li.page, li.chapter, f"a day split from its month: '{tail_token} / {head_token}'",

@@ -114,11 +114,23 @@ def press_links(html_text: str) -> str:
 _BREAK_CONTROLS = {0x200B: None, 0x2060: None}
 
 
+LONG_PART = 30     # characters of an address between two '/' that may not fit a line of the column
+
+
 def printed_address(short: str) -> str:
-    """A printed address that breaks only after '/': a zero-width space after each '/', a word joiner
-    after '?', '!' and '-'. At a line end a '-' of the address reads as a hyphen the typesetter added
-    ('what-' / 'we-do', page quality P034), so the address does not break there."""
-    return re.sub(r"/(?=.)", "/\u200b", re.sub(r"([?!-])(?=.)", "\\1\u2060", short))
+    """A printed address that breaks after '/' (a zero-width space after each), with a word joiner
+    after '?', '!' and '-': at a line end a '-' of the address reads as a hyphen the typesetter added
+    ('what-' / 'we-do', page quality P034). A part between two '/' longer than LONG_PART (a slug such
+    as 'responsible-secure-use-technologies-...' or a query string) may also break after '-', '+',
+    '=' and '&', or it would run out of the column (design review 2026-12-02d, D1)."""
+    parts = short.split("/")
+    out = []
+    for part in parts:
+        if len(part) > LONG_PART:
+            out.append(re.sub(r"([-+=&])(?=.)", "\\1\u200b", re.sub(r"([?!])(?=.)", "\\1\u2060", part)))
+        else:
+            out.append(re.sub(r"([?!-])(?=.)", "\\1\u2060", part))
+    return re.sub(r"/(?=.)", "/\u200b", "/".join(out))
 
 
 _BACK_COVER = re.compile(r'<(?:section|div|aside)\b[^>]*\bclass="(?:[^"]*\s)?back-cover(?:\s[^"]*)?"')

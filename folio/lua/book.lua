@@ -173,7 +173,7 @@ local function nbsp(inlines)
   return out
 end
 
--- 4. Paged editions: a printed web address may break only after '/', '.' or '-'. Line breaking also
+-- 4. Paged editions: a printed web address may break only after '/', '.', '-', '+', '=' or '&'. Line breaking also
 --    allows a break after '?' and '!' (class EX), so a word joiner (U+2060, never drawn) follows them;
 --    and it allows none after a '/' before a digit, so a zero-width space (U+200B) follows each '/' of
 --    the path (not the '//' of the scheme). The stylesheet then needs no overflow-wrap: anywhere.
@@ -186,6 +186,9 @@ local function glue_address(el)
     scheme, rest = "", text
   end
   rest = rest:gsub("([?!])(.)", "%1\u{2060}%2"):gsub("/(.)", "/\u{200B}%1")
+  -- A query string or a long slug ('launching+the+artificial+intelligence+playbook...') has no
+  -- '/' to break at: it may also break after '+', '=' and '&', as a space would (Chicago 6.17).
+  rest = rest:gsub("([+=&])([^\u{200B}])", "%1\u{200B}%2")
   if scheme .. rest == text then return nil end
   return pandoc.Str(scheme .. rest)
 end

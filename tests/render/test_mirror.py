@@ -99,3 +99,17 @@ def test_a_tinted_box_keeps_its_tint_under_its_text_on_a_verso() -> None:
         box_x, painted_x = _tint_x(verso, tag, css_class)
         assert painted_x == pytest.approx(box_x, abs=0.1), (css_class, box_x, painted_x)
     assert round(_tint_x(verso, "div", "tint")[0]) == 70
+
+
+def test_a_long_slug_or_query_string_may_break_after_its_hyphens_and_pluses() -> None:
+    """A part between two '/' longer than a line (design review 2026-12-02d, D1: the 'Who to contact'
+    address ran 80 pt into the side column) breaks after '-', '+', '=' or '&'; a short one still not
+    after '-'."""
+    from folio.pdf import LONG_PART, printed_address
+
+    slug = "responsible-secure-use-technologies-artificial-intelligence-data-policy-focus"
+    assert len(slug) > LONG_PART
+    assert printed_address(f"www.gov.uk/{slug}").endswith("data-\u200bpolicy-\u200bfocus")
+    query = "articles/launching+the+artificial+intelligence+playbook+for+the+uk+government?open"
+    assert "launching+\u200bthe+\u200bartificial" in printed_address(f"wired-gov.net/{query}")
+    assert printed_address("ico.org.uk/what-we-do") == "ico.org.uk/\u200bwhat-\u2060we-\u2060do"

@@ -227,6 +227,17 @@ def test_lines_an_address_broken_in_the_wrong_place(tmp_path: Path) -> None:
     assert only(found, "P038") == [(1, "chapters/t.md", 1)]
 
 
+def test_lines_a_line_that_runs_past_its_column(tmp_path: Path) -> None:
+    """An address with nowhere to break runs out of its 30ch column (design review 2026-12-02d, D1); the
+    same address with a break after each '+' stays inside."""
+    source = ["See example.org/a+very+long+query+string+that+goes+on for it."]
+    long = "example.org/a+very+long+query+string+that+goes+on"
+    body = f"<p style='width: 30ch'>See {long} for it.</p>"
+    assert only(judge(tmp_path, source, body), "P041") == [(1, "chapters/t.md", 1)]
+    broken = long.replace("+", "+\u200b")
+    assert judge(tmp_path, source, f"<p style='width: 30ch'>See {broken} for it.</p>").judged == []
+
+
 def test_lines_words_broken_at_a_space_are_not_an_address_that_holds_them(tmp_path: Path) -> None:
     """'digital / inclusion' broken at its space, in a paragraph whose note's address runs the two words
     together (digitalinclusion): a break between words, not inside the address (design review D20,
@@ -406,7 +417,9 @@ def _filtered(markdown: str, tmp_path: Path, inline: bool) -> str:
 def test_the_filter_lets_printed_addresses_break_only_after_slash_dot_or_hyphen(tmp_path: Path) -> None:
     text = "See https://www.theyworkforyou.com/wrans/?id=2003-01-06 or www.example.org/a/1 for it.\n"
     paged = _filtered(text, tmp_path, inline=True)
-    assert "https://www.theyworkforyou.com/\u200bwrans/\u200b?\u2060id=2003-01-06" in paged   # not after https:/
+    assert "https://www.theyworkforyou.com/\u200bwrans/\u200b?\u2060id=\u200b2003-01-06" in paged   # not after https:/
     assert "www.example.org/\u200ba/\u200b1" in paged
+    query = _filtered("See https://example.org/articles/launching+the+playbook=1&x=2 now.\n", tmp_path, inline=True)
+    assert "launching+\u200bthe+\u200bplaybook=\u200b1&amp;\u200bx=\u200b2" in query      # a query string breaks as at a space
     web = _filtered(text, tmp_path, inline=False)      # the web and EPUB keep the address as written
     assert "\u200b" not in web and "\u2060" not in web
