@@ -486,7 +486,7 @@ def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path,
 
 
 def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, book: Book, pages: list[Page],
-               offered: list[Download], figure: HomeFigure | None) -> None:
+               offered: list[Download], figure: HomeFigure | None, public: bool = False) -> None:
     """The pages, the stylesheet, the favicon and the cover motif, into ``target``."""
     themes = sorted({p.chapter.theme for p in pages if p.chapter.theme})
     (target / "css").mkdir()
@@ -506,6 +506,7 @@ def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, boo
         "statement": next((p for p in pages if _STATEMENT.search(p.chapter.body)), None),
         "number_words": NUMBER_WORDS, "scroll_hint": Markup(SCROLL_HINT),
         "action_plan": ACTION_PLAN if actions else None,
+        "public": public,      # the public edition: links to members' chapters say so
     }
     home = env.get_template("web/home.html.j2").render(
         **common, current="index.html", figure=figure, glance=[p for p in pages if p.number],
@@ -546,7 +547,7 @@ def leak_findings(site: Path, chapters: Sequence[Chapter], pages: list[Page], ed
 
 
 # folio's own front-matter keys that introduce a chapter; every key the book declares (content.keys) is public too.
-PUBLIC_KEYS = ("id", "title", "short_title", "kind", "summary")
+PUBLIC_KEYS = ("id", "title", "short_title", "kind", "summary", "audience")
 
 
 def groups(book: Book) -> dict[str, tuple[str, str]]:
@@ -611,7 +612,7 @@ def build_site(root: Path, book: Book, chapters: list[Chapter], inserts: dict[st
     temp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
     try:
         temp.chmod(0o755)
-        write_site(temp, env, colour, book, pages, [d for d, _ in offered_files], figure)
+        write_site(temp, env, colour, book, pages, [d for d, _ in offered_files], figure, edition.audience == "public")
         for download, source in offered_files:
             if source.is_file():        # a pending report is copied in by the site's job (pending_reports)
                 _copy(source, temp / download.href)

@@ -282,3 +282,20 @@ def test_the_public_search_finds_a_phrase_from_every_public_chapter(real_build: 
         assert queries[result["query"]] in found, (result["query"], found)
     for key, entry in report["axe"].items():
         assert entry["violations"] == [], key
+
+
+def test_public_links_to_members_chapters_say_so(real_build: Built) -> None:
+    """Design review 2026-12-02d, D4: on the public site every link to a members' chapter, in the
+    contents, the trend cards and the search page's list, says '(members only)' in its own text; the
+    members' site does not."""
+    root, _ = real_build
+    members_only = {"five-trends-summary.html", *(f"{t}.html" for t in ("artificial-intelligence", "cyber-security",
+                                                                      "data", "ways-of-working", "digital-inclusion"))}
+    for page in ("index.html", "search.html", "foreword.html", "how-we-chose.html"):
+        soup = BeautifulSoup((root / "output" / "web-public" / page).read_text(encoding="utf-8"), "html.parser")
+        links = [a for a in soup.select("main a, nav a") if str(a.get("href", "")) in members_only]
+        assert links, page
+        for a in links:
+            assert a.get_text(" ", strip=True).endswith("(members only)"), (page, a.get("href"), a.get_text(" ", strip=True))
+        plain = (root / "output" / "web-members" / page).read_text(encoding="utf-8")
+        assert "(members only)" not in plain, page
