@@ -111,10 +111,12 @@ def book_chapters(sources: Sources) -> list[Chapter]:
 
 def document(sources: Sources, part: Edition) -> list[Chapter]:
     """The chapters of one standalone file: what it holds, then a Sources list unless it holds one
-    (a chapter with pandoc's ``#refs`` block, such as the book's own Sources chapter)."""
+    (a chapter with pandoc's ``#refs`` block, such as the book's own Sources chapter) or cites nothing
+    (a summary whose generated blocks point to the chapters for their sources)."""
     chapters = held(sources, part)
     has_refs = any("{#refs}" in c.body for c in chapters)
-    return chapters if has_refs else [*chapters, sources_chapter(sources)]
+    cites = any(render.CITATION.search(c.body) for c in chapters)
+    return chapters if has_refs or not cites else [*chapters, sources_chapter(sources)]
 
 
 def documents(sources: Sources, editions: list[Edition]) -> dict[str, list[Chapter]]:

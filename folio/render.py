@@ -69,8 +69,18 @@ def environment(root: Path) -> jinja2.Environment:
     icons = root / "assets" / "icons"      # icon(theme, colour): the book's icon of a theme as a data: URL
     env.globals["icon"] = lambda theme, colour: cover.icon_uri(str(theme), str(colour), icons)
     env.globals["numbered"] = number_label    # numbered(chapter, n[, count]): 'Trend 2 of 5' or 'Trend 2'
+    env.filters["uncited"] = uncited          # Markdown without its citations, for a summary that points to them
     env.filters["md"] = lambda value: markupsafe.Markup(markdown_text(str(value)))   # front matter as literal Markdown
     return env
+
+
+CITATION = re.compile(r"\s*\[[^\[\]]*@[^\[\]]*\]")   # pandoc's [@key], [see @a; @b, p. 3]
+
+
+def uncited(markdown: str) -> str:
+    """``markdown`` without its bracketed citations: a summary that says where its figures are cited in
+    full carries no notes of its own (design review 2026-12-02c, D17)."""
+    return CITATION.sub("", markdown)
 
 
 def number_label(chapter: Chapter, n: object, count: object = None) -> str:

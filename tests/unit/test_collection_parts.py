@@ -67,7 +67,8 @@ def test_a_members_chapter_reaches_the_public_as_its_introduction_only() -> None
                      summary="What it is about.", milestone="A milestone.", opportunity="An opportunity.", milestone_year=2016)
     public = web.public_chapters(_Book(), [CHAPTERS[0], secret])   # type: ignore[arg-type]
     assert public[0] is CHAPTERS[0]
-    assert public[1].body == "::: members-notice\nFor members only.\n:::\n" and "audience" not in public[1].meta
+    # It keeps its audience, so that the public site's links to it can say "(members only)".
+    assert public[1].body == "::: members-notice\nFor members only.\n:::\n" and public[1].meta["audience"] == "members"
     assert {k: public[1].meta[k] for k in ("summary", "milestone", "opportunity")} == \
         {"summary": "What it is about.", "milestone": "A milestone.", "opportunity": "An opportunity."}
 
@@ -121,3 +122,27 @@ def test_a_numbered_kind_writes_its_number_with_its_own_label() -> None:
     assert render.number_label(essay, 2) == "Essay 2"
     plain = dataclasses.replace(chapter("two", "part"), model=Kind("part", numbered=True))
     assert render.number_label(plain, 4, 5) == render.number_label(plain, 4) == "4"
+
+
+def test_a_summary_carries_no_citations_and_so_no_sources_list() -> None:
+    from folio import render
+
+    fact = "**37%** of bodies had deployed AI [@nao-ai-government-2024; see @lga-ai-survey-2025, p. 3]."
+    assert render.uncited(fact) == "**37%** of bodies had deployed AI."
+    assert render.uncited("A plain sentence, with an email@example.org in it.") == \
+        "A plain sentence, with an email@example.org in it."
+
+
+def test_a_standalone_file_that_cites_nothing_has_no_sources_list(sample_project: Path) -> None:
+    import dataclasses
+
+    from folio.build import read_sources
+    from folio.editions import document
+
+    sources, _ = read_sources(sample_project)
+    part = dataclasses.replace(sources.book.editions["pdf"], standalone=True, kinds=("intro",))
+    uncited = [dataclasses.replace(c, body="No citation here.\n") for c in sources.chapters]
+    assert [c.id for c in document(dataclasses.replace(sources, chapters=uncited), part)] == \
+        [c.id for c in uncited if c.kind == "intro"]
+    cited = [dataclasses.replace(c, body="A fact [@data-gov-uk-2010].\n") for c in sources.chapters]
+    assert document(dataclasses.replace(sources, chapters=cited), part)[-1].id == "sources"
