@@ -279,7 +279,7 @@ def fix_line_breaking() -> None:
     inline.split_first_line = split_first_line
 
 
-_SKIPPED = re.compile(r"<(svg|style|script|code|pre)\b.*?</\1>", re.S | re.I)
+_SKIPPED = re.compile(r"<(svg|style|script|code|pre|h[1-6])\b.*?</\1>", re.S | re.I)   # headings: bookmarks
 _COMPOUND_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 WORD_JOINER = "\u2060"
 _WORD = re.compile(r"\S+")
@@ -288,7 +288,7 @@ _ADDRESS = re.compile(r"/|@|www\.|://")   # an address breaks at its hyphens (an
 
 def glue_compounds(html_text: str) -> str:
     """A word joiner after each hyphen between two letters or digits of the text (not in tags,
-    SVG, code or styles), so that a compound ('e-book', 'print-ready') does not break at its hyphen
+    SVG, code, styles or headings, which are not hyphenated and become the bookmarks), so that a compound ('e-book', 'print-ready') does not break at its hyphen
     in print (design review D5: 'EPUB e-' / 'book'). Addresses are left as they are: a long one
     may need its hyphens to break at ('guidance-for-councils-using-the-…' in a note)."""
     def glue(text: str) -> str:
