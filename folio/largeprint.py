@@ -80,7 +80,11 @@ def break_url(text: str) -> str:
         scheme, rest = "", text
     parts = []
     for part in rest.split("/"):
-        if len(part) > LONGEST_PART:
+        # The notes' filter may have let a long query string break after '+', '=' and '&' already
+        # (for the narrower member column); large print decides for itself, on the bare characters.
+        lead = ZWSP if part.startswith(ZWSP) else ""
+        part = lead + part[len(lead):].replace(ZWSP, "")
+        if len(part.replace(ZWSP, "").replace(WORD_JOINER, "")) > LONGEST_PART:
             # After its dots and hyphens first (page quality P038: an address breaks after '/', '.'
             # or '-'); at its other punctuation too only when a piece would still be too long.
             glued = _GLUE_SOFT.sub(lambda m: m.group(1) + WORD_JOINER, part)

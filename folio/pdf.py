@@ -279,7 +279,8 @@ def fix_line_breaking() -> None:
     inline.split_first_line = split_first_line
 
 
-_SKIPPED = re.compile(r"<(svg|style|script|code|pre|h[1-6])\b.*?</\1>", re.S | re.I)   # headings: bookmarks
+# Not glued: SVG, styles, scripts, code, and headings (never hyphenated, and they become the bookmarks).
+_SKIPPED = re.compile(r"<(svg|style|script|code|pre|h[1-6])\b.*?</\1>", re.S | re.I)
 _COMPOUND_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 WORD_JOINER = "\u2060"
 _WORD = re.compile(r"\S+")
@@ -288,9 +289,10 @@ _ADDRESS = re.compile(r"/|@|www\.|://")   # an address breaks at its hyphens (an
 
 def glue_compounds(html_text: str) -> str:
     """A word joiner after each hyphen between two letters or digits of the text (not in tags,
-    SVG, code, styles or headings, which are not hyphenated and become the bookmarks), so that a compound ('e-book', 'print-ready') does not break at its hyphen
-    in print (design review D5: 'EPUB e-' / 'book'). Addresses are left as they are: a long one
-    may need its hyphens to break at ('guidance-for-councils-using-the-…' in a note)."""
+    SVG, code, styles or headings, which are not hyphenated and become the bookmarks), so that a
+    compound ('e-book', 'print-ready') does not break at its hyphen in print (design review D5:
+    'EPUB e-' / 'book'). Addresses are left as they are: a long one may need its hyphens to break
+    at ('guidance-for-councils-using-the-…' in a note)."""
     def glue(text: str) -> str:
         return _WORD.sub(lambda m: m.group(0) if _ADDRESS.search(m.group(0))
                          else _COMPOUND_HYPHEN.sub("-" + WORD_JOINER, m.group(0)), text)

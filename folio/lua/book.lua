@@ -186,9 +186,13 @@ local function glue_address(el)
     scheme, rest = "", text
   end
   rest = rest:gsub("([?!])(.)", "%1\u{2060}%2"):gsub("/(.)", "/\u{200B}%1")
-  -- A query string or a long slug ('launching+the+artificial+intelligence+playbook...') has no
-  -- '/' to break at: it may also break after '+', '=' and '&', as a space would (Chicago 6.17).
-  rest = rest:gsub("([+=&])([^\u{200B}])", "%1\u{200B}%2")
+  -- A query string or a long slug ('launching+the+artificial+intelligence+playbook...') longer than
+  -- 30 characters between two '/' has nowhere to break: it may also break after '+', '=' and '&', as
+  -- a space would (Chicago 6.17). A shorter part moves whole to the next line, as before.
+  rest = rest:gsub("[^/]+", function(part)
+    if utf8.len(part) > 30 then return (part:gsub("([+=&])([^\u{200B}])", "%1\u{200B}%2")) end
+    return part
+  end)
   if scheme .. rest == text then return nil end
   return pandoc.Str(scheme .. rest)
 end
