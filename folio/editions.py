@@ -37,6 +37,7 @@ from .errors import BuildError, Finding, relpath
 from .parts import held as held_by
 from .parts import parts as parts_of
 from .read import Sources
+from .syntax import CITATION
 
 PAGE_MARGINS_MM = 27 + 27          # the large print's left plus right margin in layouts/css/book.css.j2
 
@@ -115,7 +116,7 @@ def document(sources: Sources, part: Edition) -> list[Chapter]:
     (a summary whose generated blocks point to the chapters for their sources)."""
     chapters = held(sources, part)
     has_refs = any("{#refs}" in c.body for c in chapters)
-    cites = any(render.CITATION.search(c.body) for c in chapters)
+    cites = any(CITATION.search(c.body) for c in chapters)
     return chapters if has_refs or not cites else [*chapters, sources_chapter(sources)]
 
 
@@ -312,7 +313,7 @@ class PdfJob(Job):
         passed = sum(1 for c in result.checks if c.passed)
         self.outcome.checks.append(f"press preflight: {passed} of {len(result.checks)} checks passed")
         json_temp = self.shared.build_dir / f"{self.edition.stem}-preflight.json"
-        html_temp = self.shared.build_dir / f"{self.edition.stem}-preflight.html"
+        html_temp = self.shared.build_dir / preflight.report_name(self.edition.stem)
         preflight.write_json(result, json_temp)
         preflight.write_html(result, html_temp)
         for check in result.checks:

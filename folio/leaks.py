@@ -19,10 +19,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .chapters import Chapter
+from .syntax import CITATION
 
 MIN_WORDS = 6          # shorter sentences ("Set a baseline first.") may be common to both
 TEXT_SUFFIXES = {".html", ".js", ".css", ".svg", ".csv", ".json", ".xml", ".txt", ".webmanifest"}
-_CITATION = re.compile(r"\s*\[[^\]]*@[\w:.#$%&+?<>~/-]+[^\]]*\]")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)(\{[^}]*\})?")
 _ATTRS = re.compile(r"\{[#.][^}]*\}")
 _MARKS = re.compile(r"[*_`]+")
@@ -47,7 +47,7 @@ def sentences(chapter: Chapter) -> list[str]:
             continue
         alts = re.findall(r'\balt="([^"]*)"', line)     # a figure's text alternative is its text too
         line = re.sub(r"^(#+|[-*+]|\d+[.)]|>)\s+", "", line)
-        line = _MARKS.sub("", _ATTRS.sub("", _LINK.sub(r"\1", _CITATION.sub("", line))))
+        line = _MARKS.sub("", _ATTRS.sub("", _LINK.sub(r"\1", CITATION.sub("", line))))
         out += [s.strip() for text in (line, *alts) for s in _SENTENCE.split(text) if len(s.split()) >= MIN_WORDS]
     return out
 

@@ -1218,6 +1218,12 @@ def _jsonable(value: object) -> Any:
     return str(value)
 
 
+def report_name(stem: str) -> str:
+    """The file name of the preflight report (HTML) on the output named ``stem``, beside it in output/
+    and in the build folder while it is staged."""
+    return f"{stem}-preflight.html"
+
+
 def write_json(report: PreflightReport, path: Path) -> None:
     """Write the machine-readable report (UTF-8, sorted checks as run, 2-space indent)."""
     text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)

@@ -23,6 +23,7 @@ from . import blocks, cover, largeprint
 from .chapters import Chapter
 from .config import Book
 from .pandoc import markdown_text
+from .syntax import CITATION
 
 Colour = Callable[[str], str]
 
@@ -72,9 +73,6 @@ def environment(root: Path) -> jinja2.Environment:
     env.filters["uncited"] = uncited          # Markdown without its citations, for a summary that points to them
     env.filters["md"] = lambda value: markupsafe.Markup(markdown_text(str(value)))   # front matter as literal Markdown
     return env
-
-
-CITATION = re.compile(r"\s*\[[^\[\]]*@[^\[\]]*\]")   # pandoc's [@key], [see @a; @b, p. 3]
 
 
 def uncited(markdown: str) -> str:

@@ -1,7 +1,7 @@
 """The pieces of pandoc's Markdown that the checks read line by line: code fences, fenced divs,
-images and raw-format blocks, and the body's lines outside code. One definition, shared by the
-content checks (``folio.checks``), the source checks (``folio.sources``), the pull-quote reader
-and the accessibility claims."""
+images, raw-format blocks and bracketed citations, and the body's lines outside code. One
+definition, shared by the content checks (``folio.checks``), the source checks (``folio.sources``),
+the pull-quote reader, the accessibility claims, the public guard and the summary's blocks."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ DIV_OPEN = re.compile(r"^(:{3,})\s*(\{[^}]*\}|[A-Za-z][\w-]*)\s*(:*)\s*$")
 DIV_CLOSE = re.compile(r"^(:{3,})\s*$")
 IMAGE = re.compile(r"!\[(?P<caption>(?:[^\]\[]|\[[^\]]*\])*)\]\((?P<src>[^)\s]+)(?:\s+\"[^\"]*\")?\)(?P<attrs>\{[^}]*\})?")
 RAW_FORMAT = re.compile(r"\{=\s*([A-Za-z0-9_-]+)\s*\}")
+CITATION = re.compile(r"\s*\[[^\]]*@[\w:.#$%&+?<>~/-]+[^\]]*\]")   # a bracketed citation: [@key], [see @a; @b, p. 3]
 
 
 @dataclass(frozen=True)

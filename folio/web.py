@@ -102,8 +102,10 @@ def offered(book: Book, site: Edition, chapters: Sequence[Chapter] = ()) -> tupl
             label = f"{titles[part.part]}, {d.label}" if part.part else d.label
             kinds.append(DownloadKind(name, part.output, label, d.format, d.mime, d.about, d.group, part.part))
             if "preflight" in part.judges:
+                from .preflight import report_name  # here: the site alone need not import the PDF reader
+
                 folder = part.output.rpartition("/")[0]
-                report = f"{folder}/{part.stem}-preflight.html".lstrip("/")
+                report = f"{folder}/{report_name(part.stem)}".lstrip("/")
                 kinds.append(DownloadKind(name, report, f"{label}: preflight report", "HTML", "text/html",
                                           PREFLIGHT_ABOUT, d.group, part.part, report_of=part.output))
     return tuple(kinds)
