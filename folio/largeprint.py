@@ -23,9 +23,10 @@ _SPAN_TAG = re.compile(r"<span\b[^>]*>|</span>")
 _TAG = re.compile(r"(<[^>]*>)")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<]+")
 _GLUE_AFTER = re.compile(r"([-?%+])")
-_BREAK_AFTER = re.compile(r"([-.?&=+_])(?=.)")
+_BREAK_AFTER = re.compile(r"([-.&=+_])(?=.)")   # never after '?' (page quality P038)
 _BREAK_SOFT = re.compile(r"([-.])(?=.)")
 _GLUE_SOFT = re.compile(r"([?%+])")
+_GLUE_QUERY = re.compile(r"([?%])")
 LONGEST_PART = 40    # characters of an address that fit on one large-print line, with room to spare
 
 
@@ -92,7 +93,11 @@ def break_url(text: str) -> str:
             if max(len(piece) for piece in soft.replace(WORD_JOINER, "").split(ZWSP)) <= LONGEST_PART:
                 part = soft
             else:
-                part = _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, part)
+                # Not after '?' or '%' either, unless a piece would still be longer than a line.
+                bare = part.replace(WORD_JOINER, "")
+                part = _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, _GLUE_QUERY.sub(lambda m: m.group(1) + WORD_JOINER, bare))
+                if max(len(piece) for piece in part.replace(WORD_JOINER, "").split(ZWSP)) > LONGEST_PART:
+                    part = re.sub(r"([?%])(?=.)", lambda m: m.group(1) + ZWSP, _BREAK_AFTER.sub(lambda m: m.group(1) + ZWSP, bare))
             part = part.replace(ZWSP, "", 1) if part.startswith(ZWSP) else part
         else:
             part = _GLUE_AFTER.sub(lambda m: m.group(1) + WORD_JOINER, part)

@@ -69,6 +69,18 @@ def test_a_long_part_breaks_after_dots_and_hyphens_before_other_punctuation() ->
     assert "+\u200bof+\u200b" in largeprint.break_url("https://www.wired-gov.net/wg/" + words)
 
 
+def test_a_long_part_never_breaks_after_a_question_mark() -> None:
+    """Page quality P038 on the large print's Sources (pp. 152 and 164): a part without enough
+    hyphens fell back to breaking at all its punctuation, '?' included, and printed
+    '...12022025102000?' with 'open' alone on the next line."""
+    words = "launching+the+artificial+intelligence+playbook+for+the+uk+government+12022025102000?open"
+    broken = largeprint.break_url("https://www.wired-gov.net/wg/news.nsf/articles/" + words)
+    assert "?\u200b" not in broken and "?\u2060open" in broken and "+\u200bthe+\u200b" in broken
+    # ... unless '?' is the only place a piece longer than a line can break (P041: it ran 12 pt out)
+    doc = largeprint.break_url("https://www.wired-gov.net/wg/wg-news-1.nsf/0/B72A11F8D278C39A802574E40035CD34?OpenDocument")
+    assert doc.endswith("CD34?\u200bOpenDocument") and "\u2060\u2060" not in doc
+
+
 def test_an_address_with_an_entity_keeps_it_whole() -> None:
     """The HTML's '&amp;' was split after its '&', and large print printed '&amp;' (ten times)."""
     html = '<span>https://example.org/index.php?option=com_content&amp;view=article&amp;id=20153&amp;catid=53</span>'
