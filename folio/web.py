@@ -465,6 +465,7 @@ class HomeFigure:
     caption: str          # HTML, from the book, without its notes
     page: Page | None     # the chapter that has the figure
     data: str = ""        # its data as a table (chartdata.details_html)
+    narrow: bool = False  # the SVG holds a drawing for phones too, so no "scroll sideways" hint
 
 
 def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path,
@@ -476,15 +477,22 @@ def home_figure(bodies: dict[str, str], pages: list[Page], figures_dir: Path,
     path = figures_dir / f"{HOME_FIGURE}.svg"
     if not path.is_file():
         return None
-    svg, title_id = inline_svg(path, set(TEMPLATE_IDS))
+    used = set(TEMPLATE_IDS)
+    svg, title_id = inline_svg(path, used)
+    narrow_path = figures_dir.parent / "figures-narrow" / f"{HOME_FIGURE}.svg"
+    narrow = narrow_path.is_file()
+    if narrow:   # as place_figures: the phone drawing beside the wide one (design review W1)
+        small, _ = inline_svg(narrow_path, used)
+        svg = (svg.replace('class="figure-svg"', 'class="figure-svg figure-svg-wide"', 1) + "\n"
+               + small.replace('class="figure-svg"', 'class="figure-svg figure-svg-narrow"', 1))
     found = [(page, re.search(rf'<figure(?:[^>]*\bid="([^"]*)")?[^>]*>\s*<img src="figures/{HOME_FIGURE}\.svg".*?'
                               r"<figcaption>(.*?)</figcaption>", bodies.get(page.chapter.id, ""), re.S)) for page in pages]
     for page, m in sorted(found, key=lambda f: not (f[1] and f[1].group(1) in book_ids)):
         if m:
             caption = re.sub(r'<span class="citation"[^>]*>\s*<a [^>]*>.*?</a>\s*</span>', "", m.group(2), flags=re.S)
             caption = re.sub(r'<a href="#fn\d+"[^>]*>.*?</a>', "", caption, flags=re.S).strip()
-            return HomeFigure(svg, title_id, caption, page)
-    return HomeFigure(svg, title_id, "", None)
+            return HomeFigure(svg, title_id, caption, page, narrow=narrow)
+    return HomeFigure(svg, title_id, "", None, narrow=narrow)
 
 
 def write_site(target: Path, env: jinja2.Environment, colour: render.Colour, book: Book, pages: list[Page],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from folio import web
@@ -61,3 +62,20 @@ def test_the_home_figure_has_the_books_caption(tmp_path: Path) -> None:
     assert figure is not None and figure.caption == "Forty years." and figure.page is pages[1]
     figure = web.home_figure(bodies, pages, tmp_path)        # no book figure: the first page's
     assert figure is not None and figure.caption == "On one line."
+
+
+def test_the_home_figure_carries_the_phone_drawing(tmp_path: Path) -> None:
+    """Design review W1 (status of 3 December): the home page's timeline had no phone drawing, so at
+    390 px it scrolled sideways with its right-hand labels off screen, while the chapters' figures
+    switched to theirs. The home figure now carries both drawings, and needs no scroll hint."""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" class="figure-svg" viewBox="0 0 1 1"><title id="t">T</title></svg>'
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "timeline.svg").write_text(svg, encoding="utf-8")
+    wide_only = web.home_figure({}, [], tmp_path / "figures")
+    assert wide_only is not None and not wide_only.narrow and "figure-svg-narrow" not in wide_only.svg
+    (tmp_path / "figures-narrow").mkdir()
+    (tmp_path / "figures-narrow" / "timeline.svg").write_text(svg, encoding="utf-8")
+    both = web.home_figure({}, [], tmp_path / "figures")
+    assert both is not None and both.narrow
+    assert 'class="figure-svg figure-svg-wide"' in both.svg and 'class="figure-svg figure-svg-narrow"' in both.svg
+    assert len(set(re.findall(r'id="([^"]+)"', both.svg))) == len(re.findall(r'id="([^"]+)"', both.svg))   # ids unique
