@@ -152,6 +152,10 @@ _CODES = [
     Code("P016", "error", "Flow: a note is not at the foot of the page of its call, is printed twice, or is out of order.",
          "Rewrap the paragraph with the call (a word more or less) or shorten the note; the layout moved the line "
          "with the call, or ran out of room for the note."),
+    Code("P017", "warning", "Flow: a box (case study, key facts, call to action) breaks over a page with a gap inside it "
+         "above the page's foot.",
+         "Let the box break between more of its items (remove a break-before: avoid chain), or shorten the text "
+         "before it so it fits whole."),
     Code("P020", "warning", "Navigation: a content page has no running head.",
          "Give the page's named page a @top-left/@top-right rule, or declare it in page_quality.no_running_head in book.yaml."),
     Code("P021", "warning", "Navigation: a content page has no page number.",

@@ -205,6 +205,8 @@ _THRESHOLDS: dict[str, Field] = {
     "max_empty": Field((int, float), False, "Fill: flag a page more than this fraction empty that is not a chapter's last page (0.2)."),
     "min_last_page_fill": Field((int, float), False,
                                 "Fill: flag a chapter's last page whose text fills less than this fraction after an overrun (0.15)."),
+    "max_box_gap": Field((int, float), False,
+                         "Flow: flag a box that breaks with more than this fraction of the page empty below its last line (0.1)."),
     "min_lines": Field(int, False, "Flow: the fewest lines of a paragraph allowed alone at a page's foot or head (2)."),
     "max_line_chars": Field(int, False, "Lines: the most characters a line of body text may average (75; 60 in large print)."),
     "max_hyphens_per_page": Field(int, False, "Lines: the most hyphenated line ends on one page (3)."),

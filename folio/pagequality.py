@@ -41,9 +41,9 @@ from typing import Any
 from .catalogue import finding
 from .errors import Finding
 
-CODES = frozenset({"P002", "P010", "P011", "P012", "P013", "P014", "P015", "P016", "P020", "P021", "P030", "P031",
+CODES = frozenset({"P002", "P010", "P011", "P012", "P013", "P014", "P015", "P016", "P017", "P020", "P021", "P030", "P031",
                    "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P041", "P050", "P051"})
-GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P015", "P016"), "Navigation": ("P020", "P021"),
+GROUPS = {"Fill": ("P010",), "Flow": ("P002", "P011", "P012", "P013", "P014", "P015", "P016", "P017"), "Navigation": ("P020", "P021"),
           "Lines": ("P030", "P031", "P032", "P033", "P034", "P035", "P036", "P037", "P038", "P039", "P040", "P041"),
           "Type": ("P050", "P051")}
 
@@ -51,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     "enabled": True,                # false: no judge, no report, no press page plan (for measuring its cost)
     "max_empty": 0.2,               # a page more than this fraction empty (not a chapter's last page): P010
     "min_last_page_fill": 0.15,     # a chapter's last page filled less than this after an overrun: P010
+    "max_box_gap": 0.1,             # a box that breaks with more of the page than this empty below its last line: P017
     "min_lines": 2,                 # fewer lines of a paragraph alone at a page's foot or head: P011/P012
     "max_line_chars": 75,           # median characters per full line of body text: P030
     "max_hyphens_per_page": 3,      # P031
@@ -532,6 +533,30 @@ class _Judge:
                      texts or [li.text for li in here[-1:]],
                      rect=(0, p.flow_bottom, p.width, p.content_top + p.content_height - p.footnote_height - p.flow_bottom))
 
+    def box_gaps(self, element: Any, pages: Sequence[int]) -> None:
+        """P017: a box that breaks over a page ends its part of that page well above the page's foot.
+        WeasyPrint stretches a broken block to the foot of the page, so the hole is tinted and P010,
+        which measures ink, does not see it (design review 2026-12-03, D1)."""
+        limit = float(self.limits["max_box_gap"])
+        for number, after in itertools.pairwise(pages):
+            p = self.page(number)
+            here = [li for li in self.by_page[number] if li.region == "flow" and _inside(li.block, element)]
+            if not here or not p.content_height:
+                continue
+            foot = p.content_top + p.content_height - p.footnote_height
+            images = [r for n, el, r in self.layout.replaced if n == number and el is not None and _inside(el, element)]
+            last = max([li.y + li.h for li in here] + [y + h for _, y, _, h in images])
+            gap = (foot - last) / p.content_height
+            if gap <= limit:
+                continue
+            over = [li for li in self.by_page[after] if li.region == "flow" and _inside(li.block, element)
+                    and len(li.text.strip()) > 3]     # not a list item's marker
+            moved = f": '{_clip(over[0].text, 40)}' and what follows went to page {after}" if over else ""
+            self.add("P017", number, here[-1].chapter,
+                     f"the {_describe(element)} breaks with {gap:.0%} of the page empty below its last line{moved}",
+                     [li.text for li in over[:1]] or [here[-1].text],
+                     rect=(min(li.x for li in here), last, max(li.x + li.w for li in here) - min(li.x for li in here), foot - last))
+
     def cause(self, nxt: Page) -> tuple[str, list[str]]:
         b = nxt.first_block
         if b is None:
@@ -592,6 +617,8 @@ class _Judge:
         for key, pages in self.layout.element_pages.items():
             element = self.layout.elements[key]
             own = _classes(element)
+            if len(pages) > 1 and own & set(BOX_CLASSES):
+                self.box_gaps(element, pages)
             if len(pages) > 1 and own & set(BOX_CLASSES):
                 label = next((c for c in element if str(c.tag) in ("h2", "h3", "h4")), None)
                 if label is None:

@@ -56,7 +56,9 @@ def judge(tmp_path: Path, source: list[str], body: str, pdf: bool = False, css: 
 
 
 def only(result: pq.Judgement, code: str) -> list[tuple[int, str, int]]:
-    """(page, path, line) of each finding, after checking that ``code`` is the only code found."""
+    """(page, path, line) of each finding, after checking that ``code`` is the only code found.
+
+    Box tests pass ``max_box_gap=1``: their spacer is an empty block, which P017 sees as a hole in the box."""
     codes = {j.finding.code for j in result.judged}
     assert codes == {code}, [j.finding.format() for j in result.judged]
     return [(j.page, j.finding.path, j.finding.line) for j in result.judged]
@@ -108,7 +110,20 @@ def test_flow_a_box_continued_without_its_label(tmp_path: Path) -> None:
     source = ["::: case-study", "### Case study: the long one", "", "The story starts here.", "", "The story goes on here.", ":::"]
     body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
             "<p>The story goes on here.</p></div>")
-    assert only(judge(tmp_path, source, body, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
+    assert only(judge(tmp_path, source, body, min_last_page_fill=0, max_box_gap=1), "P013") == [(2, "chapters/t.md", 2)]
+
+
+@pytest.mark.parametrize("avoid, expected", [(True, [(1, "chapters/t.md", 4)]), (False, [])])
+def test_flow_a_box_that_breaks_with_a_hole_inside(tmp_path: Path, avoid: bool, expected: list[object]) -> None:
+    """A box whose next part may not break (break-inside: avoid) leaves the foot of the page empty
+    inside the box (P017; design review 2026-12-03, D1); when the part may break, it fills the page."""
+    source = ["::: call-to-action", "### Next steps", "", "Six lines of the last step that", "must stay together.", ":::"]
+    last = "<br>".join(["Six lines of the last step that", "must stay together."] + ["more"] * 4)
+    style = "break-inside: avoid" if avoid else "orphans: 1; widows: 1"
+    body = (f'<div class="call-to-action" style="background: #ddd"><h3>Next steps</h3>{spacer(11)}'
+            f'<p style="{style}">{last}</p></div>')
+    found = judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0)
+    assert [(j.page, j.finding.path, j.finding.line) for j in found.judged if j.finding.code == "P017"] == expected
 
 
 def test_flow_a_figure_apart_from_its_caption(tmp_path: Path) -> None:
@@ -331,10 +346,10 @@ def test_flow_a_box_continued_with_its_label_passes(tmp_path: Path) -> None:
               "", "After the box."]
     body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
             "<p>The story goes on here.</p></div><p>After the box.</p>")
-    found = judge(tmp_path, source, body, css=LABEL_CSS, min_last_page_fill=0)
+    found = judge(tmp_path, source, body, css=LABEL_CSS, min_last_page_fill=0, max_box_gap=1)
     assert [j.finding.format() for j in found.judged] == []
     assert any("continued" in v for v in found_margin(tmp_path, body, LABEL_CSS, page=2))
-    without = judge(tmp_path, source, body, min_last_page_fill=0)
+    without = judge(tmp_path, source, body, min_last_page_fill=0, max_box_gap=1)
     assert only(without, "P013") == [(2, "chapters/t.md", 2)]
 
 
@@ -343,7 +358,7 @@ def test_flow_a_wrong_label_does_not_count(tmp_path: Path) -> None:
     body = (f'<div class="case-study"><h3>Case study: the long one</h3><p>The story starts here.</p>{spacer(14)}'
             "<p>The story goes on here.</p></div>")
     css = '@page { @top-center { content: "Case study: another one (continued)"; font-size: 6pt; } }'
-    assert only(judge(tmp_path, source, body, css=css, min_last_page_fill=0), "P013") == [(2, "chapters/t.md", 2)]
+    assert only(judge(tmp_path, source, body, css=css, min_last_page_fill=0, max_box_gap=1), "P013") == [(2, "chapters/t.md", 2)]
 
 
 @pytest.mark.parametrize(("label", "expected"), [("Case study (continued)", []),
