@@ -704,6 +704,8 @@ class _Judge:
                     continue
                 if not list_pages:
                     continue
+                if self.layout.element_pages.get(id(intro), [number])[-1] > number:
+                    continue    # the intro breaks, and its last lines lead into the list overleaf
                 intro_lines = [li for li in here if li.block is intro]
                 last = intro_lines[-1]
                 self.add("P015", number, last.chapter,

@@ -55,6 +55,21 @@ def judge(tmp_path: Path, source: list[str], body: str, pdf: bool = False, css: 
     return result
 
 
+def text_pages(body: str) -> dict[str, int]:
+    """The page each piece of text of ``body`` is set on, laid out as ``judge`` lays it out."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    html = f'<!DOCTYPE html><html lang="en-GB"><head><style>{CSS}</style></head><body><article class="chapter" id="t">' \
+           f'<div class="chapter-body">{body}</div></article></body></html>'
+    out: dict[str, int] = {}
+    for number, page in enumerate(weasyprint.HTML(string=html).render().pages, start=1):
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TextBox) and box.text.strip():
+                out.setdefault(box.text.strip(), number)
+    return out
+
+
 def only(result: pq.Judgement, code: str) -> list[tuple[int, str, int]]:
     """(page, path, line) of each finding, after checking that ``code`` is the only code found.
 
@@ -140,6 +155,20 @@ def test_flow_a_list_intro_alone_at_the_foot(tmp_path: Path) -> None:
     body = f"<p>Words.</p>{spacer(12.9)}<p>The three steps are these:</p><ul><li>first step</li><li>second step</li><li>third step</li></ul>"
     found = judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0)
     assert only(found, "P015") == [(1, "chapters/t.md", 3)]
+
+
+def test_flow_a_list_intro_that_breaks_and_goes_on_with_its_list(tmp_path: Path) -> None:
+    """An intro paragraph that breaks over the page, its last lines going overleaf with the list, leads
+    into the list on the page the list starts: no P015 (large print p. 67 before this rule)."""
+    source = ["Words.", "", "A long intro that runs to", "a second line and then", "a third one:", "", "- first step",
+              "- second step"]
+    intro = "A long intro that runs to<br>a second line and then<br>a third one:"
+    body = (f"<p>Words.</p>{spacer(12.2)}<p style='orphans: 1; widows: 2'>{intro}</p>"
+            "<ul><li>first step</li><li>second step</li></ul>")
+    found = judge(tmp_path, source, body, max_empty=1, min_last_page_fill=0)
+    assert [j.finding.format() for j in found.judged if j.finding.code == "P015"] == []
+    pages = text_pages(body)
+    assert pages["A long intro that runs to"] == 1 and pages["a third one:"] == 2, pages
 
 
 NOTE_CSS = ".footnote { float: footnote; font-size: 10pt; line-height: 5mm; } ::footnote-call { content: counter(footnote); }"
