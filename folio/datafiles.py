@@ -75,9 +75,12 @@ def load_figures(root: Path) -> tuple[list[figures.FigureSpec], list[Finding]]:
 
 
 PALETTE_SCHEMA: dict[str, config.Field] = {
-    **{key: config.Field(str, True, "A colour as #rrggbb.") for key in (*figures.PALETTE_KEYS, "motif")},
+    **{key: config.Field(str, key != "text", "A colour as #rrggbb." + (" Type; ink when absent." if key == "text" else ""))
+       for key in (*figures.PALETTE_KEYS, "motif")},
     "themes": config.Field(dict, True, "One #rrggbb colour per theme key (the book's own names: the values of its "
                            "front-matter key of type colour)."),
+    "press_single_ink": config.Field(dict, False, "Palette keys the press edition prints in black ink alone, each as "
+                                     "a percentage of K (small type on one plate), instead of through the profile."),
 }
 
 
@@ -93,10 +96,17 @@ def check_palette(root: Path) -> list[Finding]:
     problems = config.validate(data, PALETTE_SCHEMA, lines, shown)
     if problems:
         return problems
-    for where, value in [((k,), v) for k, v in data.items() if k != "themes"] + \
+    for where, value in [((k,), v) for k, v in data.items() if k not in ("themes", "press_single_ink")] + \
                         [(("themes", k), v) for k, v in data["themes"].items()]:
         if not isinstance(value, str) or not _HEX.fullmatch(value):
             problems.append(finding("M005", shown, lines.get(where, 1), f"'{'.'.join(where)}' must be a colour as #rrggbb, not {value!r}"))
+    for key, value in (data.get("press_single_ink") or {}).items():
+        where = ("press_single_ink", key)
+        if key not in data or key in ("themes", "press_single_ink"):
+            problems.append(finding("M005", shown, lines.get(where, 1), f"'press_single_ink.{key}' names no colour of the palette"))
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            problems.append(finding("M005", shown, lines.get(where, 1),
+                                    f"'press_single_ink.{key}' must be a percentage of black from 0 to 100, not {value!r}"))
     return problems
 
 

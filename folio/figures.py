@@ -88,7 +88,7 @@ __all__ = [
     "write_figures",
 ]
 
-PALETTE_KEYS = ("ink", "muted", "rule", "paper", "gold", "tint")
+PALETTE_KEYS = ("ink", "text", "muted", "rule", "paper", "gold", "tint")
 COLOUR_KEYS = PALETTE_KEYS      # and the theme keys of the book's palette (FigureSpec.themes)
 KINDS = ("bars", "hbars", "grouped-bars", "timeline")
 _LIGHT = ("rule", "tint", "paper", "gold")  # fills that need an outline to stand out on paper
@@ -579,6 +579,7 @@ class _Canvas:
         bold: bool = False,
         anchor: str = "start",
     ) -> None:
+        fill = "text" if fill == "ink" else fill    # type in the text colour (one plate in print), fills in ink
         face = self.style.font(bold) if self.style.outline else None
         if face is not None:
             shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor] * face.width(content, size)

@@ -50,6 +50,8 @@ def rgb_colour(palette: dict[str, Any]) -> Colour:
     def colour(key: str) -> str:
         if key in palette.get("themes", {}):
             return str(palette["themes"][key])
+        if key == "text" and key not in palette:    # type is set in ink unless the palette says otherwise
+            key = "ink"
         return str(palette[key])
     return colour
 
@@ -197,8 +199,11 @@ def cmyk_colour(palette: dict[str, Any], profile: Path) -> Colour:
     from .colour import css_device_cmyk, rgb_to_cmyk
 
     rgb = rgb_colour(palette)
+    single = palette.get("press_single_ink") or {}
 
     def colour(key: str) -> str:
+        if key in single:       # small type on the black plate alone (palette.yaml, press_single_ink)
+            return css_device_cmyk((0.0, 0.0, 0.0, float(single[key]) / 100))
         return css_device_cmyk(rgb_to_cmyk(rgb(key), profile))
     return colour
 

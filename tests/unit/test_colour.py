@@ -222,3 +222,33 @@ def test_unknown_destination_format_is_rejected(tmp_path: Path) -> None:
     Image.new("RGB", (2, 2)).save(src)
     with pytest.raises(ValueError, match="destination"):
         convert_image_to_cmyk(src, tmp_path / "out.png", ICC)
+
+
+# ------------------------------------------------------------------------------------------
+# Small type on one plate (design review 2026-12-04, D5)
+def test_press_sets_type_in_black_alone_and_fills_through_the_profile() -> None:
+    """The palette's press_single_ink keys become K-only device-cmyk(); ink (covers, fills) still goes
+    through the profile, so the navy cover keeps its four-colour build."""
+    from folio import render
+
+    palette = yaml.safe_load(PALETTE.read_text(encoding="utf-8"))
+    c = render.cmyk_colour(palette, ICC)
+    assert c("text") == "device-cmyk(0 0 0 1)"
+    assert c("muted") == "device-cmyk(0 0 0 0.72)"
+    inks = [float(v) for v in c("ink").removeprefix("device-cmyk(").removesuffix(")").split()]
+    assert sum(1 for v in inks if v > 0) >= 3, c("ink")
+    assert render.rgb_colour(palette)("text") == palette["text"]
+    assert render.rgb_colour({k: v for k, v in palette.items() if k != "text"})("text") == palette["ink"]
+
+
+@pytest.mark.parametrize("entry, message", [("ghost: 50", "names no colour"), ("text: 140", "percentage of black"),
+                                            ("text: dark", "percentage of black")])
+def test_a_bad_single_ink_entry_is_an_error_at_its_line(tmp_path: Path, entry: str, message: str) -> None:
+    from folio import datafiles
+
+    text = PALETTE.read_text(encoding="utf-8").split("press_single_ink:")[0] + f"press_single_ink:\n  {entry}\n"
+    (tmp_path / "assets" / "data").mkdir(parents=True)
+    (tmp_path / "assets" / "data" / "palette.yaml").write_text(text, encoding="utf-8")
+    found = datafiles.check_palette(tmp_path)
+    assert [f.code for f in found] == ["M005"] and message in found[0].message, [f.format() for f in found]
+    assert found[0].line == text.count("\n"), found[0].format()
