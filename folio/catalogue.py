@@ -196,6 +196,10 @@ _CODES = [
          "(an element of class 'back-cover'), or the back cover carries running text, a running head or a page number.",
          "Give the press edition a back cover (layouts: a section with class 'back-cover', last in the book, on a page "
          "without margin boxes); see the page plan in output/*-press-preflight.html."),
+    Code("X005", "warning", "Press preflight: type smaller than the printer's limit (single_plate_below_pt, 12 pt) is "
+         "built from more than one ink, and blurs when the plates are slightly out of register.",
+         "Set small type in black alone (assets/data/palette.yaml, press_single_ink), or in one ink of the theme; "
+         "see the check in output/*-press-preflight.html."),
     Code("X004", "warning", "Press page plan: a blank page the binding does not need (only the padding to the page "
          "multiple, just before the outside back cover, may be blank).",
          "Let chapters start on any page in the press edition (break-before: page, not right), or fill the page; "

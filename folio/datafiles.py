@@ -102,7 +102,7 @@ def check_palette(root: Path) -> list[Finding]:
             problems.append(finding("M005", shown, lines.get(where, 1), f"'{'.'.join(where)}' must be a colour as #rrggbb, not {value!r}"))
     for key, value in (data.get("press_single_ink") or {}).items():
         where = ("press_single_ink", key)
-        if key not in data or key in ("themes", "press_single_ink"):
+        if (key not in data and key not in figures.PALETTE_KEYS) or key in ("themes", "press_single_ink"):
             problems.append(finding("M005", shown, lines.get(where, 1), f"'press_single_ink.{key}' names no colour of the palette"))
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 100:
             problems.append(finding("M005", shown, lines.get(where, 1),

@@ -153,6 +153,9 @@ def draw_figures(shared: Shared, editions: list[Edition]) -> None:
             # and draw the phone layouts, shown at the column's width (design review D9).
             regular, bold = style.font_files
             text, width = figures.outlined_style((regular, bold), style.font or "sans-serif"), figures.NARROW_WIDTH
+        elif edition.colour == "cmyk" and shared.palette.get("press_single_ink"):
+            # Press: the palette's single-ink type (palette.yaml press_single_ink) covers the charts' labels too.
+            text = figures.TextStyle(family=style.font or "sans-serif", type_in_text=True)
         figures.write_figures(shared.sources.figure_specs, shared.build_dir / style.folder, shared.colour(edition),
                               text, width=width)
 

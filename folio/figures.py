@@ -208,6 +208,7 @@ class TextStyle:
     outline: bool = False
     vertical_timeline: bool = False
     stacked_hbars: bool = False
+    type_in_text: bool = False     # type in a theme colour is set in the text colour instead (press: one plate)
 
     @property
     def k(self) -> float:
@@ -579,7 +580,9 @@ class _Canvas:
         bold: bool = False,
         anchor: str = "start",
     ) -> None:
-        fill = "text" if fill == "ink" else fill    # type in the text colour (one plate in print), fills in ink
+        # Type in the text colour (one plate in print), fills in ink; in a style that asks for it, theme-coloured
+        # type too (the press file's small type on one plate, design review 2026-12-04, D5).
+        fill = "text" if fill == "ink" or (self.style.type_in_text and fill not in PALETTE_KEYS) else fill
         face = self.style.font(bold) if self.style.outline else None
         if face is not None:
             shift = {"start": 0.0, "middle": 0.5, "end": 1.0}[anchor] * face.width(content, size)

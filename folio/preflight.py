@@ -96,6 +96,7 @@ from .pdfread import IDENTITY, Matrix, dict_get, inherited, matrix, mul, name_of
 
 __all__ = [
     "CHECK_NAMES",
+    "WARNING_CHECK_NAMES",
     "Check",
     "PreflightReport",
     "PrinterProfile",
@@ -122,11 +123,14 @@ CHECK_NAMES = (
     "transparency",
     "line-width",
     "annotations",
+    "small-type-plates",
 )
 PLAN_CHECK_NAMES = ("back-cover", "blank-pages")
 # The finding code of each check's failure (folio.catalogue); the rest are X001.
-CHECK_CODES = {"annotations": "X002", "back-cover": "X003", "blank-pages": "X004"}
-PAGE_PLAN_CODES = frozenset({"X003", "X004"})   # warnings, errors under --strict, like the page-quality findings
+CHECK_CODES = {"annotations": "X002", "back-cover": "X003", "blank-pages": "X004", "small-type-plates": "X005"}
+PAGE_PLAN_CODES = frozenset({"X003", "X004", "X005"})   # warnings, errors under --strict, like the page-quality findings
+# Checks whose failure is a warning for the editor (the codes above), not a file the printer cannot take.
+WARNING_CHECK_NAMES = (*PLAN_CHECK_NAMES, "small-type-plates")
 # Painting operators: a page whose content uses none of them is blank on paper.
 _PAINT_OPS = frozenset({"Tj", "TJ", "'", '"', "Do", "sh", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "BI", "INLINE IMAGE"})
 
@@ -145,6 +149,7 @@ class PrinterProfile:
     pdfx_version: str = "PDF/X-4"
     crop_marks: bool = False
     binding: str = "saddle-stitch"
+    single_plate_below_pt: float = 12.0   # type smaller than this should print on one plate (registration)
 
     @property
     def self_cover(self) -> bool:
@@ -316,6 +321,7 @@ class _Findings:
     transparency: list[str] = field(default_factory=list)
     fonts: dict[tuple[int, int] | str, tuple[str, pikepdf.Object]] = field(default_factory=dict)
     listed_fonts: dict[tuple[int, int] | str, tuple[str, pikepdf.Object]] = field(default_factory=dict)
+    small_type: list[tuple[float, int, str]] = field(default_factory=list)   # (size pt, plates, where)
 
 
 @dataclass
@@ -323,6 +329,9 @@ class _GState(pdfread.GraphicsState):
     line_width: float = 1.0
     fill: _CS = _GRAY
     stroke: _CS = _GRAY
+    plates: int = 1            # inks the fill colour is built from (1 for grey, black or one CMYK ink)
+    font_size: float = 0.0     # Tf's size, in text space
+    text_scale: float = 1.0    # the text matrix's scale (Tm)
 
 
 @dataclass
@@ -467,6 +476,8 @@ class _Walker:
                 return
             self.found.ink.append((sum(num(v) for v in args) * 100.0, f"{w.where}: operator {op}"))
             cs = _DEVCMYK
+            if op == "k":
+                gs.plates = _plates([num(v) for v in args])
         elif op in ("g", "G"):
             cs = _GRAY
         else:
@@ -477,6 +488,8 @@ class _Walker:
                 self.found.rgb.append(f"{w.where}: operator {op} {args[0]} ({cs.label})")
         if op.islower():
             gs.fill = cs
+            if op in ("rg", "g", "cs"):
+                gs.plates = 3 if op == "rg" else 1     # cs sets the space's initial colour: black, or no ink
         else:
             gs.stroke = cs
 
@@ -486,6 +499,8 @@ class _Walker:
         numbers = [num(v) for v in args if not isinstance(v, pikepdf.Name)]
         if cs.cmyk and len(numbers) == 4:
             self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
+            if op in ("sc", "scn"):
+                gs.plates = _plates(numbers)
         if cs.pattern:
             if cs.base is not None and cs.base.cmyk and len(numbers) == 4:
                 self.found.ink.append((sum(numbers) * 100.0, f"{w.where}: operator {op}"))
@@ -507,6 +522,8 @@ class _Walker:
             self._shading(dict_get(dict_get(w.resources, "/Shading"), name), w.resources, f"{w.where}: shading {args[0]}")
         elif op == "Tf":
             self._font(dict_get(dict_get(w.resources, "/Font"), name), f"{w.where}: font {args[0]}")
+            if len(args) > 1:
+                gs.font_size = abs(num(args[1]))
         else:
             xobject = dict_get(dict_get(w.resources, "/XObject"), name)
             if not isinstance(xobject, pikepdf.Stream):
@@ -516,6 +533,19 @@ class _Walker:
                 self._image(xobject, gs, f"{w.where}: image {args[0]}", w.resources)
             elif subtype == "/Form":
                 self._form(xobject, w.resources, gs, f"{w.where} > form {args[0]}", w.number, w.stack, w.depth)
+
+    def _op_text(self, w: _Walk, gs: _GState, op: str, args: list[Any]) -> None:
+        """BT and Tm (the text matrix's scale), and the text-showing operators: type smaller than the
+        printer's limit in more than one ink (it blurs when the plates are out of register)."""
+        if op == "BT":
+            gs.text_scale = 1.0
+        elif op == "Tm":
+            if len(args) == 6:
+                a, b, c, d = (num(v) for v in args[:4])
+                gs.text_scale = math.sqrt(abs(a * d - b * c))
+        elif gs.plates > 1:
+            size = gs.font_size * gs.text_scale * _min_scale(gs.ctm)
+            self.found.small_type.append((size, gs.plates, f"{w.where}: {size:.1f} pt text in {gs.plates} inks"))
 
     def _form(
         self,
@@ -658,6 +688,7 @@ _OPERATORS: dict[str, Callable[[_Walker, _Walk, _GState, str, list[Any]], None]]
     **dict.fromkeys(("rg", "RG", "k", "K", "g", "G", "cs", "CS"), _Walker._op_colour),
     **dict.fromkeys(("sc", "scn", "SC", "SCN"), _Walker._op_colour_value),
     **dict.fromkeys(("gs", "sh", "Tf", "Do"), _Walker._op_resource),
+    **dict.fromkeys(("BT", "Tm", "Tj", "TJ", "'", '"'), _Walker._op_text),
 }
 
 
@@ -946,7 +977,8 @@ def _check_fonts(found: _Findings) -> Check:
         if problem:
             faults.append(f"{where}: {problem}")
     total = len(fonts)
-    measured = {"fonts": total, "not_embedded": len(faults)}
+    names = sorted({str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1] for _, font in fonts.values()} - {""})
+    measured = {"fonts": total, "not_embedded": len(faults), "names": names}
     limit = "all fonts embedded (FontFile, FontFile2 or FontFile3)"
     return Check("fonts-embedded", not faults, measured, limit, _summarise(faults))
 
@@ -989,6 +1021,20 @@ def _check_ink(found: _Findings, profile: PrinterProfile) -> Check:
     else:
         measured = {"max_percent": 0.0, "at": "no CMYK colour"}
     return Check("total-ink", not faults, measured, limit, _summarise(faults))
+
+
+def _plates(cmyk: list[float]) -> int:
+    """How many of the four inks a CMYK colour uses (white counts as one: it prints nothing)."""
+    return max(sum(1 for v in cmyk if v > 0.001), 1)
+
+
+def _check_small_type(found: _Findings, profile: PrinterProfile) -> Check:
+    limit = profile.single_plate_below_pt
+    small = [(size, where) for size, plates, where in found.small_type if 0 < size < limit - 0.05]
+    measured = {"text_in_several_inks_below_limit": len(small),
+                "smallest_pt": round(min(s for s, _ in small), 1) if small else None}
+    return Check("small-type-plates", not small, measured, f"type under {limit:g} pt on one ink",
+                 _summarise([where for _, where in small]))
 
 
 def _check_lines(found: _Findings, profile: PrinterProfile) -> Check:
@@ -1074,6 +1120,7 @@ def run_preflight(pdf: Path, profile: PrinterProfile, layout: Sequence[PageFacts
             _check_transparency(found, profile),
             _check_lines(found, profile),
             _check_annotations(doc),
+            _check_small_type(found, profile),
         ]
         plan: list[PlanPage] = []
         if layout is not None:

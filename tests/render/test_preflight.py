@@ -59,7 +59,7 @@ def _press_css(with_profile: bool = True) -> str:
         + f"""
 @page {{ size: 210mm 297mm; bleed: 3mm; margin: 20mm }}
 @page :first {{ background: {c["theme"]} }}
-html {{ color: {c["ink"]}; font-family: sans-serif }}
+html {{ color: device-cmyk(0 0 0 1); font-family: sans-serif }}   /* type on one plate (small-type-plates) */
 a {{ color: {c["link"]} }}
 h1 {{ border-bottom: 1pt solid {c["rule"]} }}
 table {{ border-collapse: collapse }}
@@ -255,7 +255,9 @@ def test_good_report_measures_what_it_claims(good_report: PreflightReport) -> No
     assert isinstance(ppi, dict) and ppi["min_ppi"] == pytest.approx(300, abs=1)
     lines = good_report.check("line-width").measured
     assert isinstance(lines, dict) and lines["min_pt"] == pytest.approx(0.5, abs=0.01)
-    assert good_report.check("fonts-embedded").measured == {"fonts": 2, "not_embedded": 0}
+    fonts = good_report.check("fonts-embedded").measured
+    assert isinstance(fonts, dict) and {k: fonts[k] for k in ("fonts", "not_embedded")} == {"fonts": 2, "not_embedded": 0}
+    assert len(fonts["names"]) == 2    # the system's sans-serif, regular and bold, without the subset tag
     assert good_report.check("pdfx-version").measured == {"XMP pdfxid:GTS_PDFXVersion": "PDF/X-4"}
 
 
@@ -556,7 +558,8 @@ def test_fonts_embedded_fails_on_standard_helvetica(broken: Callable[[Surgery], 
     check = report.check("fonts-embedded")
     assert not check.passed
     assert check.at_fault == ["page 3: font /FHelv (Helvetica): Type1 not embedded (no FontDescriptor)"]
-    assert check.measured == {"fonts": 3, "not_embedded": 1}
+    assert isinstance(check.measured, dict) and check.measured["not_embedded"] == 1 and check.measured["fonts"] == 3
+    assert "Helvetica" in check.measured["names"]
     assert _failed_only(report) == {"fonts-embedded"}
 
 
@@ -944,3 +947,33 @@ def test_the_page_plan_is_in_both_reports(tmp_path: Path) -> None:
 def test_without_the_layout_there_is_no_page_plan(good_report: PreflightReport) -> None:
     assert good_report.plan == []
     assert {c.name for c in good_report.checks}.isdisjoint({"back-cover", "blank-pages"})
+
+
+# ------------------------------------------------------------------------------------------
+# Small type on one plate (design review 2026-12-04, D5)
+
+
+def test_small_type_plates_fails_on_small_text_in_three_inks(broken: Callable[[Surgery], Path]) -> None:
+    """9 pt text in navy (three plates) fails; the same text at 14 pt, or in black alone, passes."""
+    def text(size: int, colour: bytes) -> Surgery:
+        def surgery(pdf: pikepdf.Pdf) -> None:
+            font = next(iter(_own_resources(pdf, 2)["/Font"].keys()))
+            _add_content(pdf, 2, b"q " + colour + b" k BT " + font.encode() + b" " + str(size).encode()
+                         + b" Tf 1 0 0 1 72 72 Tm (Ab) Tj ET Q")
+        return surgery
+
+    report = run_preflight(broken(text(9, b"0.97 0.667 0 0.808")), DEFAULT)
+    check = report.check("small-type-plates")
+    assert not check.passed
+    assert check.measured == {"text_in_several_inks_below_limit": 1, "smallest_pt": 9.0}
+    assert check.at_fault == ["page 2: 9.0 pt text in 3 inks"]
+    assert _failed_only(report) == {"small-type-plates"}
+    assert run_preflight(broken(text(14, b"0.97 0.667 0 0.808")), DEFAULT).check("small-type-plates").passed
+    assert run_preflight(broken(text(9, b"0 0 0 1")), DEFAULT).check("small-type-plates").passed
+    assert run_preflight(broken(text(9, b"0.97 0.667 0 0.808")),
+                         PrinterProfile(single_plate_below_pt=8)).check("small-type-plates").passed
+
+
+def test_fonts_check_names_the_fonts(good_report: PreflightReport) -> None:
+    measured = good_report.check("fonts-embedded").measured
+    assert isinstance(measured, dict) and measured["names"] and all("+" not in n for n in measured["names"])
