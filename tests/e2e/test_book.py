@@ -39,9 +39,10 @@ def test_all_outputs_built_without_warnings(real_build: Built) -> None:
                             "digital-trends-2026-press-preflight.json", "digital-trends-2026.pdf",
                             *(f"digital-trends-2026{e}.pdf" for e in ("-five-trends-summary", "-large-print", "-press",
                                                                      "-public")), "digital-trends-2026.epub"])
-    assert sorted(p.name for p in (root / "output" / "collection").iterdir()) == [
-        f"digital-trends-2026-{t}.pdf" for t in sorted(("artificial-intelligence", "cyber-security", "data",
-                                                         "digital-inclusion", "ways-of-working"))]
+    assert sorted(p.name for p in (root / "output" / "collection").iterdir()) == sorted(
+        f"digital-trends-2026-{t}{end}" for t in ("artificial-intelligence", "cyber-security", "data",
+                                                   "digital-inclusion", "ways-of-working")
+        for end in (".pdf", "-page-quality.html", "-page-quality.json"))   # each theme file is judged (D3)
     # Page flow is judged and reported (warnings, in the page-quality reports and the press page
     # plan of the preflight report), not yet clean.
     from folio.pagequality import CODES
