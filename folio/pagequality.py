@@ -619,7 +619,6 @@ class _Judge:
             own = _classes(element)
             if len(pages) > 1 and own & set(BOX_CLASSES):
                 self.box_gaps(element, pages)
-            if len(pages) > 1 and own & set(BOX_CLASSES):
                 label = next((c for c in element if str(c.tag) in ("h2", "h3", "h4")), None)
                 if label is None:
                     continue
